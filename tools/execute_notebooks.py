@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Execute notebooks in place in a fresh kernel and normalise them.
+
+    python tools/execute_notebooks.py notebooks/03_activation_functions.ipynb [...]
+
+Each notebook runs top to bottom in a new ``python3`` kernel whose working directory is
+the notebook's folder (``notebooks/``), exactly as the nbval replay and JupyterLab run it.
+The result is then normalised so that ``git diff`` shows only real changes:
+
+- outputs and execution counts are kept (a static viewer shows every figure);
+- stored widget state (``metadata.widgets``) is dropped: it is large, changes on every
+  run and is useless without a kernel;
+- per-cell execution timings and other volatile metadata are dropped;
+- the kernelspec is set to ``python3`` and the Python patch version is not recorded.
+
+A notebook that raises stops the run with a non-zero exit status and is left unchanged.
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# Notebook-level metadata written by editors and extensions; none of it belongs in the course.
+VOLATILE_NB_METADATA = ("widgets", "varInspector", "toc", "vscode", "interpreter",
+                        "celltoolbar", "colab", "accelerator", "papermill")
+# Cell-level metadata that records when or how a cell ran, not what it is.
+VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "trusted", "papermill", "collapsed",
+                          "scrolled")
+
+
+def normalise(nb):
+    """Drop volatile metadata in place; keep sources, outputs and execution counts."""
+    for key in VOLATILE_NB_METADATA:
+        nb.metadata.pop(key, None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    info = nb.metadata.get("language_info", {})
+    info.pop("version", None)  # the patch version differs between machines
+    nb.metadata["language_info"] = info or {"name": "python"}
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            for out in cell.outputs:
+                # "transient" data (display ids) is never meant to be stored
+                out.pop("transient", None)
+    return nb
+
+
+def execute(path, timeout=600):
+    """Run one notebook in a fresh kernel with cwd = its folder; write it back normalised."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    client.execute()
+    normalise(nb)
+    nbformat.validate(nb)
+    tmp = path.with_suffix(".ipynb.tmp")
+    nbformat.write(nb, tmp)
+    tmp.replace(path)  # atomic: an interrupted run never leaves half a notebook
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds allowed per cell (default 600)")
+    args = parser.parse_args(argv)
+    failed = []
+    for path in args.notebooks:
+        if not path.is_file():
+            parser.error(f"notebook not found: {path}")
+        start = time.perf_counter()
+        try:
+            execute(path, args.timeout)
+        except CellExecutionError as exc:
+            failed.append(path)
+            print(f"FAILED {path}:\n{exc}", file=sys.stderr)
+            continue
+        print(f"executed {path} in {time.perf_counter() - start:.1f} s")
+    if failed:
+        print("failed: " + ", ".join(map(str, failed)), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""The one pattern every interactive demo uses: controls -> update -> a figure built once.
+
+A demo is a plain object. It makes its controls, builds its figure once, and on every change
+updates the figure's artists in place (``set_data``, ``set_height``, ``Stairs.set_data``, fixed
+limits) and re-renders it to a PNG shown in an ``ipywidgets.Image``. Nothing is rebuilt per move.
+
+    import numpy as np
+    from nnutils.activations import sigmoid
+    from nnutils.widgets import Demo, controls as C
+
+    class Sigmoid(Demo):
+        title = "sigmoid(a·(x − c))"
+        presets = {"steep": {"slope": 8.0}, "shifted": {"shift": 2.0}}
+
+        def make_controls(self):
+            return {"slope": C.slider(1.0, 0.1, 10.0, log=True, description="slope a"),
+                    "shift": C.slider(0.0, -4.0, 4.0, description="shift c")}
+
+        def build(self, fig):                      # once
+            ax = fig.add_subplot()
+            self.x = np.linspace(-6, 6, 200)
+            (self.line,) = ax.plot(self.x, 0 * self.x)
+            ax.set(xlim=(-6, 6), ylim=(-0.05, 1.05), xlabel="x", ylabel="output")
+
+        def update(self, slope, shift):            # every change
+            self.line.set_ydata(sigmoid(slope * (self.x - shift)))
+
+    Sigmoid()                 # last expression of a cell: the live demo
+    Sigmoid(slope=8.0)        # start from other settings (what "show code" prints)
+
+What the base class adds to every demo: preset buttons a teacher can jump to, a reset, a
+"show code" button that prints the call reproducing the current settings, a status line where
+an exception or a diverged run is shown (also written on the figure), a progress bar for
+demos that retrain (``self.progress(...)``), and a PNG of the starting state in the display
+bundle so a notebook read without a kernel (GitHub, nbviewer, HTML export) still shows it.
+
+Tests drive demos without a browser: ``demo.set(slope=3.0)`` or
+``demo.controls["slope"].value = 3.0``, then look at ``demo.fig``'s artists, ``demo.png()``
+or ``demo.error``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import time
+from contextlib import contextmanager
+
+import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Demo", "controls", "render_png"]
+
+
+def render_png(fig, dpi=None) -> bytes:
+    """The figure as PNG bytes. Low zlib effort: the image is re-sent on every move."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
+
+
+class controls:
+    """Small constructors so demos read like a list of knobs."""
+
+    @staticmethod
+    def slider(value, min, max, step=None, log=False, description=None, readout_format=None):
+        """A float slider; ``log=True`` for a knob that spans decades (min, max are the values)."""
+        if not min <= value <= max:
+            raise ValueError(f"slider value {value} must lie in [{min}, {max}]")
+        style = {"description_width": "initial"}
+        if log:
+            if min <= 0:
+                raise ValueError(f"a log slider needs min > 0, got {min}")
+            lo, hi = math.log10(min), math.log10(max)
+            return W.FloatLogSlider(value=value, base=10, min=lo, max=hi,
+                                    step=step or (hi - lo) / 100, description=description or "",
+                                    readout_format=readout_format or ".3g", style=style)
+        return W.FloatSlider(value=value, min=min, max=max, step=step or (max - min) / 100,
+                             description=description or "", readout_format=readout_format or ".3g",
+                             style=style)
+
+    @staticmethod
+    def int_slider(value, min, max, step=1, description=None):
+        if not min <= value <= max:
+            raise ValueError(f"slider value {value} must lie in [{min}, {max}]")
+        return W.IntSlider(value=value, min=min, max=max, step=step, description=description or "",
+                           style={"description_width": "initial"})
+
+    @staticmethod
+    def dropdown(options, value=None, description=None):
+        options = list(options)
+        values = [o[1] if isinstance(o, tuple) else o for o in options]
+        if value is None:
+            value = values[0]
+        if value not in values:
+            raise ValueError(f"dropdown value {value!r} must be one of {values}")
+        return W.Dropdown(options=options, value=value, description=description or "",
+                          style={"description_width": "initial"})
+
+    @staticmethod
+    def toggle(value=False, description=""):
+        return W.Checkbox(value=bool(value), description=description, indent=False)
+
+    @staticmethod
+    def choose_many(options, value=(), description=None):
+        """Pick any subset (e.g. which optimizers to show)."""
+        return W.SelectMultiple(options=list(options), value=tuple(value),
+                                description=description or "", rows=min(len(options), 6),
+                                style={"description_width": "initial"})
+
+
+class Demo:
+    """Base class of every interactive demo; see the module docstring for the pattern.
+
+    Subclasses define ``make_controls()`` (name -> ipywidget), ``build(fig)`` (once) and
+    ``update(**values)`` (every change), and optionally ``presets``, ``buttons()`` (label ->
+    callable, e.g. a "step" button) and ``code(**values)``.
+    """
+
+    title = ""
+    presets: dict = {}
+    figsize = (7.0, 3.5)
+    dpi = 80
+    retrains = False  # True: sliders update on release and the progress bar is shown
+
+    def __init__(self, **values):
+        self.controls = self.make_controls()
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no control named {sorted(unknown)}; "
+                             f"its controls are {list(self.controls)}")
+        self.defaults = {name: w.value for name, w in self.controls.items()}
+        self.error = None
+        self.last_update_seconds = None
+        self._holding = False
+
+        self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.build(self.fig)
+        self._message = self.fig.text(0.5, 0.5, "", ha="center", va="center", color="#b00020",
+                                      fontsize=12, wrap=True, zorder=10,
+                                      bbox=dict(facecolor="white", edgecolor="#b00020", alpha=0.9))
+        self._message.set_visible(False)
+
+        self.image = W.Image(format="png")
+        self.status = W.HTML()
+        self.bar = W.FloatProgress(min=0.0, max=1.0, layout=W.Layout(visibility="hidden"))
+        self.code_view = W.HTML()
+        for w in self.controls.values():
+            if self.retrains and hasattr(w, "continuous_update"):
+                w.continuous_update = False
+            w.observe(self._on_change, names="value")
+        self.widget = self._layout()
+
+        with self.hold():
+            for name, v in values.items():
+                self.controls[name].value = v
+        self.refresh()
+        self.initial_png = self.image.value
+
+    # --- to override -------------------------------------------------------------------
+    def make_controls(self) -> dict:
+        return {}
+
+    def build(self, fig):
+        raise NotImplementedError
+
+    def update(self, **values):
+        raise NotImplementedError
+
+    def buttons(self) -> dict:
+        """Extra buttons: label -> callable (no arguments)."""
+        return {}
+
+    def code(self, **values) -> str:
+        """Python that reproduces the current settings; the default rebuilds this demo."""
+        args = ", ".join(f"{k}={v!r}" for k, v in values.items() if v != self.defaults[k])
+        cls = type(self)
+        return f"from {cls.__module__} import {cls.__name__}\n{cls.__name__}({args})"
+
+    # --- what tests and notebooks use ------------------------------------------------------
+    @property
+    def values(self) -> dict:
+        return {name: w.value for name, w in self.controls.items()}
+
+    def set(self, **values):
+        """Change several controls, then update once. Returns the demo (for chaining)."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no control named {sorted(unknown)}; "
+                             f"its controls are {list(self.controls)}")
+        with self.hold():
+            for name, v in values.items():
+                self.controls[name].value = v
+        self.refresh()
+        return self
+
+    def apply_preset(self, name):
+        if name not in self.presets:
+            raise ValueError(f"unknown preset {name!r}; presets are {list(self.presets)}")
+        return self.set(**{**self.defaults, **self.presets[name]})
+
+    def reset(self):
+        return self.set(**self.defaults)
+
+    def code_text(self) -> str:
+        return self.code(**self.values)
+
+    def extremes(self, name) -> list:
+        """The values a test (or a curious student) should try for a control: both ends of a
+        slider, every option of a dropdown, both states of a toggle, none/one/all of a set."""
+        w = self.controls[name]
+        if isinstance(w, W.FloatLogSlider):
+            return [w.base ** w.min, w.base ** w.max]
+        if isinstance(w, (W.FloatSlider, W.IntSlider)):
+            return [w.min, w.max]
+        if isinstance(w, W.Checkbox):
+            return [not w.value, w.value]
+        if isinstance(w, W.SelectMultiple):
+            return [(), tuple(w.options)[:1], tuple(w.options)]
+        if isinstance(w, (W.Dropdown, W.ToggleButtons, W.RadioButtons)):
+            return [v for _, v in w._options_full]
+        raise TypeError(f"no extreme values known for a {type(w).__name__}")
+
+    def png(self) -> bytes:
+        return self.image.value
+
+    def refresh(self):
+        """Run the update, show any error on the figure and beside it, and re-render."""
+        start = time.perf_counter()
+        self.message("")
+        self.error = None
+        try:
+            self.update(**self.values)
+        except Exception as exc:  # shown to the student, never swallowed
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.message(self.error)
+        self.render()
+        self.last_update_seconds = time.perf_counter() - start
+
+    def render(self):
+        """Push the current figure to the page (also usable mid-update, e.g. while training)."""
+        self.image.value = render_png(self.fig)
+
+    def message(self, text):
+        """Show a message (e.g. "diverged at step 12 …") on the figure and in the status line."""
+        self._message.set_text(text)
+        self._message.set_visible(bool(text))
+        self.status.value = (f"<span style='color:#b00020'>{html.escape(text)}</span>"
+                             if text else "")
+
+    def progress(self, fraction, text=""):
+        """Progress of a slow update; call with fraction >= 1 (or use ``busy``) to hide it."""
+        done = fraction >= 1
+        self.bar.value = min(max(float(fraction), 0.0), 1.0)
+        self.bar.layout.visibility = "hidden" if done else "visible"
+        if text and not self.error:
+            self.status.value = html.escape(text)
+
+    @contextmanager
+    def hold(self):
+        """Change several controls without an update per change."""
+        previous, self._holding = self._holding, True
+        try:
+            yield self
+        finally:
+            self._holding = previous
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def _on_change(self, change):
+        if not self._holding:
+            self.refresh()
+
+    def _layout(self):
+        row = []
+        for name in self.presets:
+            b = W.Button(description=name, tooltip=f"preset: {name}",
+                         layout=W.Layout(width="auto"))
+            b.on_click(lambda _, n=name: self.apply_preset(n))
+            row.append(b)
+        for label, action in self.buttons().items():
+            b = W.Button(description=label, layout=W.Layout(width="auto"), button_style="info")
+            b.on_click(lambda _, f=action: self._run_button(f))
+            row.append(b)
+        reset = W.Button(description="reset", icon="undo", layout=W.Layout(width="auto"))
+        reset.on_click(lambda _: self.reset())
+        show = W.Button(description="show code", icon="code", layout=W.Layout(width="auto"))
+        show.on_click(lambda _: self._show_code())
+        row += [reset, show]
+        header = [W.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
+        knobs = W.Box(list(self.controls.values()),
+                      layout=W.Layout(display="flex", flex_flow="row wrap"))
+        return W.VBox(header + [knobs, W.Box(row, layout=W.Layout(flex_flow="row wrap")),
+                                self.bar, self.status, self.image, self.code_view])
+
+    def _run_button(self, action):
+        try:
+            action()
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.message(self.error)
+            self.render()
+
+    def _show_code(self):
+        self.code_view.value = ("<pre style='background:#f6f8fa;padding:6px'>"
+                                f"{html.escape(self.code_text())}</pre>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle)
+        bundle["image/png"] = base64.b64encode(self.initial_png).decode("ascii")
+        bundle["text/plain"] = f"<{type(self).__name__} demo: {self.title}>"
+        return bundle

@@ -1,0 +1,55 @@
+"""Course-wide: every registered demo, every control, at its extreme values.
+
+Each control must change the figure, and no value a student can reach may raise (an error
+inside an update is shown in the demo and recorded in ``demo.error``, which must stay None).
+Demos that need another control set for one to matter declare ``control_context``.
+"""
+
+import pytest
+
+from nnutils.demos import all_demos
+
+DEMOS = all_demos()
+CASES = [(name, control) for name, cls in DEMOS.items() for control in cls().controls]
+
+
+def test_there_are_demos():
+    assert DEMOS, "no demo is registered in nnutils.demos"
+
+
+@pytest.mark.parametrize("name,control", CASES, ids=[f"{n}:{c}" for n, c in CASES])
+def test_each_control_changes_the_figure_and_extremes_raise_nothing(name, control):
+    cls = DEMOS[name]
+    demo = cls(**getattr(cls, "control_context", {}).get(control, {}))
+    assert demo.error is None, demo.error
+    before = demo.png()
+    changed = False
+    for value in demo.extremes(control):
+        demo.set(**{control: value})
+        assert demo.error is None, f"{name}: {control}={value!r} -> {demo.error}"
+        changed |= demo.png() != before
+    assert changed, f"{name}: moving {control!r} to its extremes did not change the figure"
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_presets_reset_and_code(name):
+    demo = DEMOS[name]()
+    start = demo.values
+    for preset in demo.presets:
+        demo.apply_preset(preset)
+        assert demo.error is None, f"{name}: preset {preset!r} -> {demo.error}"
+        for key, value in demo.presets[preset].items():
+            assert demo.values[key] == pytest.approx(value), (preset, key)
+    demo.reset()
+    assert demo.values == start
+    compile(demo.code_text(), f"<{name} code>", "exec")
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_static_viewers_get_a_png_of_the_starting_state(name):
+    demo = DEMOS[name]()
+    bundle = demo._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    import base64
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG") and png == demo.initial_png

@@ -1,0 +1,110 @@
+"""The demo toolkit itself, on a tiny demo defined here."""
+
+import time
+
+import numpy as np
+import pytest
+
+from nnutils.widgets import Demo, controls as C
+
+
+class Line(Demo):
+    title = "a line"
+    presets = {"steep": {"slope": 5.0}}
+
+    def make_controls(self):
+        return {"slope": C.slider(1.0, 0.1, 10.0, log=True),
+                "shift": C.slider(0.0, -2.0, 2.0),
+                "kind": C.dropdown(["line", "broken"])}
+
+    def build(self, fig):
+        ax = fig.add_subplot()
+        self.builds = getattr(self, "builds", 0) + 1
+        self.x = np.linspace(-1, 1, 50)
+        (self.line,) = ax.plot(self.x, self.x)
+        ax.set(xlim=(-1, 1), ylim=(-20, 20))
+
+    def update(self, slope, shift, kind):
+        if kind == "broken":
+            raise RuntimeError("the update failed on purpose")
+        self.line.set_ydata(slope * self.x + shift)
+
+
+def test_update_changes_artists_in_place_and_the_png():
+    demo = Line()
+    fig, line, png = demo.fig, demo.line, demo.png()
+    demo.set(slope=3.0)
+    assert demo.fig is fig and demo.line is line and demo.builds == 1
+    np.testing.assert_allclose(line.get_ydata(), 3.0 * demo.x)
+    assert demo.png() != png
+
+
+def test_moving_a_widget_updates_like_set():
+    demo = Line()
+    demo.controls["shift"].value = 1.5
+    np.testing.assert_allclose(demo.line.get_ydata(), demo.x + 1.5)
+
+
+def test_initial_values_presets_reset_and_code():
+    demo = Line(slope=2.0)
+    np.testing.assert_allclose(demo.line.get_ydata(), 2.0 * demo.x)
+    assert "Line(slope=2.0)" in demo.code_text()
+    demo.apply_preset("steep")
+    assert demo.values["slope"] == 5.0
+    demo.reset()
+    assert demo.values == {"slope": 1.0, "shift": 0.0, "kind": "line"}
+    ns = {}
+    exec(demo.set(shift=1.0).code_text(), ns)
+
+
+def test_errors_are_shown_not_swallowed_and_the_demo_recovers():
+    demo = Line()
+    demo.set(kind="broken")
+    assert demo.error == "RuntimeError: the update failed on purpose"
+    assert "failed on purpose" in demo.status.value
+    assert demo._message.get_visible()
+    demo.set(kind="line")
+    assert demo.error is None and not demo._message.get_visible()
+
+
+def test_bad_names_are_reported():
+    with pytest.raises(ValueError, match="no control named"):
+        Line(slop=2.0)
+    with pytest.raises(ValueError, match="unknown preset"):
+        Line().apply_preset("nope")
+    with pytest.raises(ValueError, match="log slider needs min > 0"):
+        C.slider(1.0, 0.0, 2.0, log=True)
+
+
+def test_set_updates_once_for_several_controls():
+    demo = Line()
+    calls = []
+    original = demo.update
+    demo.update = lambda **v: (calls.append(v), original(**v))
+    demo.set(slope=2.0, shift=1.0)
+    assert len(calls) == 1
+
+
+def test_progress_bar_shows_only_while_busy():
+    demo = Line()
+    demo.progress(0.5, "training 50%")
+    assert demo.bar.layout.visibility == "visible" and demo.bar.value == 0.5
+    demo.progress(1.0)
+    assert demo.bar.layout.visibility == "hidden"
+
+
+def test_light_update_is_fast():
+    demo = Line()
+    t = []
+    for s in np.linspace(0.2, 9.0, 10):
+        start = time.perf_counter()
+        demo.set(slope=s)
+        t.append(time.perf_counter() - start)
+    assert np.median(t) < 0.25
+
+
+def test_extremes_cover_both_ends_and_every_option():
+    demo = Line()
+    assert demo.extremes("slope") == pytest.approx([0.1, 10.0])
+    assert demo.extremes("shift") == [-2.0, 2.0]
+    assert demo.extremes("kind") == ["line", "broken"]

@@ -1,0 +1,196 @@
+"""Lesson 4 demo: weight initialization (가중치 초기화) and the activation histograms.
+
+The lecture's experiment: 1,000 random inputs with 100 features go through 5 layers of 100
+units (no bias); we look at the distribution of each layer's activations. Too small a std
+collapses them (every unit alike, gradients vanish — 기울기 소실); too large a std saturates
+sigmoid/tanh or blows ReLU up; Xavier (sigmoid/tanh) and He (ReLU) keep them spread.
+
+``layer_activations`` and ``layer_gradients`` run the experiment forwards and backwards;
+``HistogramDemo`` puts activation × init under controls and redraws the 5 panels in place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter
+
+from nnutils.activations import get_activation
+from nnutils.init import init_std, initialize
+from nnutils.plots import PALETTE
+from nnutils.widgets import Demo, controls as C
+
+__all__ = ["layer_activations", "layer_gradients", "layer_stats", "HistogramDemo",
+           "HIST_RANGE", "PRESETS", "DEMOS"]
+
+ACTS = ("sigmoid", "tanh", "relu")
+INITS = ("normal", "xavier", "he")
+# Histogram ranges that fit each activation: tanh's negative half and ReLU's values above 1
+# must be visible (values beyond the right edge are counted in the last bin and reported).
+HIST_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 5.0)}
+TICKS = {"sigmoid": (0, 0.5, 1), "tanh": (-1, 0, 1), "relu": (0, 1, 2, 3, 4, 5)}
+N_BINS = 40
+NEAR_LIMIT = 0.01   # sigmoid a < 0.01 or > 0.99, tanh |a| > 0.99: saturated (포화)
+
+PRESETS = {
+    "sigmoid std=1 (saturation)": {"activation": "sigmoid", "init": "normal", "std": 1.0},
+    "sigmoid std=0.01 (all alike)": {"activation": "sigmoid", "init": "normal", "std": 0.01},
+    "sigmoid Xavier": {"activation": "sigmoid", "init": "xavier"},
+    "tanh Xavier": {"activation": "tanh", "init": "xavier"},
+    "ReLU std=0.01 (collapse)": {"activation": "relu", "init": "normal", "std": 0.01},
+    "ReLU Xavier (shrinks)": {"activation": "relu", "init": "xavier"},
+    "ReLU He (stable)": {"activation": "relu", "init": "he"},
+}
+
+
+def _weights(init, std, width, depth, rng):
+    if init == "normal":
+        return [initialize("normal", (width, width), rng=rng, std=std, dtype=np.float64)
+                for _ in range(depth)]
+    return [initialize(init, (width, width), rng=rng, dtype=np.float64) for _ in range(depth)]
+
+
+def layer_activations(activation="sigmoid", init="normal", std=1.0, n=1000, width=100, depth=5,
+                      seed=0):
+    """The lecture's forward experiment: a list of `depth` activation arrays of shape (n, width).
+
+    Inputs x ~ N(0, 1); layer l computes a = f(a_prev @ W_l) with W_l from ``initialize`` (no bias).
+    """
+    f, _ = get_activation(activation)
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, width))
+    acts = []
+    for W in _weights(init, std, width, depth, rng):
+        a = f(a @ W)
+        acts.append(a)
+    return acts
+
+
+def layer_gradients(activation="sigmoid", init="normal", std=1.0, n=1000, width=100, depth=5,
+                    seed=0):
+    """The same experiment backwards: send a random gradient dL/da ~ N(0, 1) into the last layer
+    and backpropagate. Returns (std of dL/da per layer, std of dL/dW per layer), layer 1 first.
+    Shrinking numbers towards layer 1 = vanishing gradients; growing = exploding."""
+    f, df = get_activation(activation)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, width))
+    Ws = _weights(init, std, width, depth, rng)
+    inputs, pre = [], []
+    a = x
+    for W in Ws:                       # forward, keeping what backward needs
+        z = a @ W
+        inputs.append(a)
+        pre.append(z)
+        a = f(z)
+    da = rng.standard_normal((n, width))
+    g_act, g_w = [], []
+    for W, a_in, z in zip(Ws[::-1], inputs[::-1], pre[::-1]):
+        g_act.append(float(da.std()))
+        dz = da * df(z)                # through the activation: times f′(z)
+        g_w.append(float((a_in.T @ dz / n).std()))   # dL/dW = a_inᵀ dz (mean over the batch)
+        da = dz @ W.T                  # to the layer below
+    return np.array(g_act[::-1]), np.array(g_w[::-1])
+
+
+def layer_stats(a, activation):
+    """(mean, std, fraction) of one layer; fraction = saturated (|a| near the limits) for
+    sigmoid/tanh, exactly zero for ReLU."""
+    a = np.asarray(a)
+    if activation == "sigmoid":
+        frac = np.mean((a < NEAR_LIMIT) | (a > 1 - NEAR_LIMIT))
+    elif activation == "tanh":
+        frac = np.mean(np.abs(a) > 1 - NEAR_LIMIT)
+    else:
+        frac = np.mean(a == 0)
+    return float(a.mean()), float(a.std()), float(frac)
+
+
+class HistogramDemo(Demo):
+    """5 per-layer activation histograms for activation × init, redrawn in place."""
+
+    title = "Activation histograms of 5 layers (층별 활성값 분포): activation × weight init"
+    figsize = (12.0, 3.3)
+    presets = PRESETS
+
+    def make_controls(self):
+        return {
+            "activation": C.dropdown([("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu")],
+                                     "sigmoid", description="activation"),
+            "init": C.dropdown([("N(0, std²) — use the slider", "normal"),
+                                ("Xavier: std = √(1/n_in)", "xavier"),
+                                ("He: std = √(2/n_in)", "he")], "normal",
+                               description="weight init"),
+            "std": C.slider(1.0, 1e-3, 10.0, log=True, description="std (log scale)"),
+        }
+
+    def build(self, fig):
+        self.depth, self.width, self.n = 5, 100, 1000
+        rng = np.random.default_rng(0)
+        self.x = rng.standard_normal((self.n, self.width))
+        # one set of N(0,1) draws, scaled by the chosen std: moving the slider rescales the same
+        # network instead of drawing a new one (same as initialize("normal", std=s) with one rng)
+        self.z = [rng.standard_normal((self.width, self.width)) for _ in range(self.depth)]
+        # fixed margins instead of constrained layout: the panels never move, and recomputing
+        # the layout costs about a third of every redraw of 5 panels
+        fig.set_layout_engine("none")
+        grid = fig.add_gridspec(1, self.depth, left=0.065, right=0.99, bottom=0.15, top=0.83,
+                                wspace=0.14)
+        self.axes = grid.subplots(sharey=True)
+        self.axes[0].yaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: f"{100 * v:.0f}%" if v <= 1.0001 else ""))
+        self.stairs, self.texts, self.overflow = [], [], []
+        for i, ax in enumerate(self.axes):
+            self.stairs.append(ax.stairs(np.zeros(N_BINS), np.linspace(0, 1, N_BINS + 1),
+                                         fill=True, color=PALETTE[0], alpha=0.85))
+            self.texts.append(ax.text(0.03, 0.97, "", transform=ax.transAxes, va="top",
+                                      ha="left", fontsize=8, family="monospace",
+                                      bbox=dict(fc="white", ec="0.8", alpha=0.85, pad=2)))
+            self.overflow.append(ax.text(0.97, 0.55, "", transform=ax.transAxes, ha="right",
+                                         fontsize=8, color=PALETTE[1]))
+            ax.set_title(f"layer {i + 1}", fontsize=10)
+            ax.set_xlabel("activation value")
+        self.axes[0].set_ylabel("share of the 100,000 values")
+        self._bins = None
+
+    def _std(self, init, std):
+        return std if init == "normal" else init_std(init, self.width, self.width)
+
+    def update(self, activation, init, std):
+        f, _ = get_activation(activation)
+        s = self._std(init, std)
+        lo, hi = HIST_RANGE[activation]
+        edges = np.linspace(lo, hi, N_BINS + 1)
+        if self._bins != activation:               # fixed bins per activation
+            for ax in self.axes:
+                ax.set_xlim(lo, hi)
+                ax.set_xticks(TICKS[activation])
+            self._bins = activation
+        a = self.x
+        top = 0.0
+        for l in range(self.depth):
+            a = f(a @ (self.z[l] * s))
+            mean, sd, frac = layer_stats(a, activation)
+            v = a[a > 0] if activation == "relu" else a.ravel()   # ReLU zeros: reported as text
+            # bin index by arithmetic (faster than np.histogram); beyond the range -> edge bins
+            idx = np.clip(((v - lo) * (N_BINS / (hi - lo))).astype(np.int64), 0, N_BINS - 1)
+            counts = np.bincount(idx, minlength=N_BINS) / a.size
+            self.stairs[l].set_data(counts, edges)
+            top = max(top, counts.max())
+            label = "zero" if activation == "relu" else "sat."
+            self.texts[l].set_text(f"mean {mean:9.3g}\nstd  {sd:9.3g}\n{label} {100 * frac:7.1f}%")
+            beyond = np.mean(a > hi)
+            self.overflow[l].set_text(f"{100 * beyond:.0f}% > {hi:g}\n(in last bin) →"
+                                      if beyond > 0.005 else "")
+        self.axes[0].set_ylim(0, max(top, 0.05) * 1.6)   # room for the text box above the bars
+        self.fig.suptitle(f"{activation}, weights N(0, {s:.3g}²)"
+                          + ("" if init == "normal" else f" = {init}")
+                          + ("  —  ReLU zeros not drawn (see 'zero')" if activation == "relu" else ""),
+                          fontsize=10)
+
+    def code(self, activation, init, std):
+        extra = f", std={std:.3g}" if init == "normal" else ""
+        return ("from nnutils.demos.initialization import layer_activations, layer_stats\n"
+                f"acts = layer_activations({activation!r}, init={init!r}{extra})\n"
+                f"for a in acts:\n    print(layer_stats(a, {activation!r}))")
+
+
+DEMOS = {"activation_histograms": HistogramDemo}

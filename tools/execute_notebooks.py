@@ -11,11 +11,14 @@ The result is then normalised so that ``git diff`` shows only real changes:
 - stored widget state (``metadata.widgets``) is dropped: it is large, changes on every
   run and is useless without a kernel;
 - per-cell execution timings and other volatile metadata are dropped;
-- the kernelspec is set to ``python3`` and the Python patch version is not recorded.
+- the kernelspec is set to ``python3`` and the Python patch version is not recorded;
+- widget views get a model id derived from their cell, instead of a fresh random one per
+  run (the model never outlives the kernel anyway; a static viewer shows the PNG fallback).
 
 A notebook that raises stops the run with a non-zero exit status and is left unchanged.
 """
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -24,6 +27,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # Notebook-level metadata written by editors and extensions; none of it belongs in the course.
 VOLATILE_NB_METADATA = ("widgets", "varInspector", "toc", "vscode", "interpreter",
@@ -45,9 +49,12 @@ def normalise(nb):
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            for out in cell.outputs:
+            for k, out in enumerate(cell.outputs):
                 # "transient" data (display ids) is never meant to be stored
                 out.pop("transient", None)
+                view = out.get("data", {}).get(WIDGET_VIEW)
+                if view and "model_id" in view:
+                    view["model_id"] = hashlib.md5(f"{cell.get('id')}:{k}".encode()).hexdigest()
     return nb
 
 

@@ -1,0 +1,126 @@
+"""Every committed notebook is clean: executed top to bottom, no errors, small, portable.
+
+These checks read the stored .ipynb files (no kernel); `make notebooks` fixes most failures.
+"""
+
+import json
+import re
+
+import pytest
+
+from conftest import NOTEBOOKS_DIR, notebook_paths
+
+NOTEBOOKS = notebook_paths()
+MAX_BYTES = 2 * 1024 * 1024
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Machine-specific paths that would break (or leak) on someone else's computer.
+ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.~-])/(?:home|root|work|tmp|Users|private/var|var/folders|mnt/[a-z])/"
+    r"|(?<![\w$\\{])[A-Z]:\\(?:Users|Windows|Documents|Program Files|ProgramData|Temp)\b"
+    r"|file:///")
+IMAGE_MIME = re.compile(r"^image/(?!svg)")
+NOTEBOOK_LINK = re.compile(r"\]\(([^)\s#]+\.ipynb)(?:#[^)]*)?\)")
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell):
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def text_strings(node, key=""):
+    """Every string in the notebook except binary image data."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if not IMAGE_MIME.match(k):
+                yield from text_strings(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from text_strings(v, key)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks/NN_name.ipynb found"
+    assert NOTEBOOKS[0].name == "00_start_here.ipynb"
+
+
+each_notebook = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+
+
+@each_notebook
+def test_size(path):
+    size = path.stat().st_size
+    assert size <= MAX_BYTES, f"{size / 1e6:.1f} MB > 2 MB: lower the dpi or show fewer figures"
+
+
+@each_notebook
+def test_kernelspec_and_no_widget_state(path):
+    nb = load(path)
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+    assert "widgets" not in nb["metadata"], \
+        "stored widget state: run tools/execute_notebooks.py (make notebooks) to drop it"
+
+
+@each_notebook
+def test_executed_in_order_top_to_bottom(path):
+    cells = [c for c in load(path)["cells"] if c["cell_type"] == "code" and source(c).strip()]
+    counts = [c.get("execution_count") for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), \
+        f"execution counts {counts}: re-execute with tools/execute_notebooks.py"
+
+
+@each_notebook
+def test_no_error_output(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", \
+                f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+            if out["output_type"] == "stream" and out.get("name") == "stderr":
+                assert "Traceback (most recent call last)" not in "".join(out["text"]), \
+                    f"cell {i} printed a traceback"
+
+
+@each_notebook
+def test_title_cell_says_which_lecture_and_what_you_learn(path):
+    first = load(path)["cells"][0]
+    assert first["cell_type"] == "markdown", "the first cell should be the title (markdown)"
+    text = source(first)
+    title = text.lstrip().splitlines()[0]
+    assert title.startswith("# "), f"first line should be a '# ' title, got {title!r}"
+    number = int(path.name[:2])
+    if number > 0:
+        assert re.match(rf"# Lesson {number}\b", title), \
+            f"title should start '# Lesson {number} — ', got {title!r}"
+    assert HANGUL.search(title), "the title should carry the Korean term too"
+    assert re.search(r"lecture", text, re.IGNORECASE), "say which lecture it follows"
+    assert re.search(r"\blearn", text, re.IGNORECASE), "say what the student will learn"
+
+
+@each_notebook
+def test_no_absolute_paths(path):
+    for s in text_strings(load(path)):
+        match = ABSOLUTE_PATH.search(s)
+        assert not match, f"absolute path {match.group(0)!r} in: {s[:200]!r}"
+
+
+@each_notebook
+def test_widget_cells_ignore_their_output(path):
+    """A live widget's output (and anything printed beside it) differs between runs."""
+    for i, cell in enumerate(load(path)["cells"]):
+        if any("application/vnd.jupyter.widget-view+json" in out.get("data", {})
+               for out in cell.get("outputs", [])):
+            assert source(cell).lstrip().startswith("# NBVAL_IGNORE_OUTPUT"), \
+                f"cell {i} shows a widget: start it with '# NBVAL_IGNORE_OUTPUT'"
+
+
+@each_notebook
+def test_links_to_other_notebooks_resolve(path):
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "markdown":
+            for target in NOTEBOOK_LINK.findall(source(cell)):
+                assert (NOTEBOOKS_DIR / target).is_file(), f"broken link to {target}"

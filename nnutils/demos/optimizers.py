@@ -10,11 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from nnutils import optim
+from nnutils.data import load_mnist
+from nnutils.model import mlp
+from nnutils.train import fit
 from nnutils.plots import PALETTE, moving_average
 from nnutils.surfaces import SURFACES, get_surface
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["OPTIMIZER_NAMES", "make_2d_optimizer", "TrajectoryDemo", "DEMOS"]
+__all__ = ["OPTIMIZER_NAMES", "make_2d_optimizer", "TrajectoryDemo", "lr_run", "LR_SETUP",
+           "LR_REFERENCE", "LR_SWEEP", "LearningRateDemo", "DEMOS"]
 
 OPTIMIZER_NAMES = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
 COLORS = dict(zip(OPTIMIZER_NAMES, [PALETTE[i] for i in (7, 0, 5, 2, 3, 1)]))
@@ -197,4 +201,121 @@ class TrajectoryDemo(Demo):
             self.ax_race.get_legend().remove()
 
 
-DEMOS = {"trajectories": TrajectoryDemo}
+# --- the learning-rate picture ------------------------------------------------------------
+# A small, fast setting (≈ 0.15 s per run): 2,000 MNIST-sample images, 784-50-10 ReLU (He),
+# plain SGD, batch 50, 200 steps (5 epochs), the same seed for every learning rate.
+LR_SETUP = {"n_train": 2000, "sizes": (784, 50, 10), "batch_size": 50, "steps": 200, "seed": 0}
+LR_REFERENCE = {"very high": 30.0, "high": 1.0, "good": 0.3, "low": 0.01}
+LR_SWEEP = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+_LR_COLORS = {"very high": PALETTE[1], "high": PALETTE[4], "good": PALETTE[2], "low": PALETTE[0]}
+_lr_cache = {}
+
+
+def _lr_data():
+    if "data" not in _lr_cache:
+        d = load_mnist()
+        n = LR_SETUP["n_train"]
+        _lr_cache["data"] = (d.x_train[:n], d.y_train[:n])
+    return _lr_cache["data"]
+
+
+def lr_run(lr, callbacks=()):
+    """Train the LR_SETUP network with SGD at `lr`: (per-step losses, diverged message or None).
+
+    Cached per learning rate (the run is deterministic), so moving back to a value is instant.
+    """
+    lr = float(lr)
+    if lr not in _lr_cache:
+        x, y = _lr_data()
+        model = mlp(list(LR_SETUP["sizes"]), activation="relu", init="he", seed=LR_SETUP["seed"])
+        steps = LR_SETUP["steps"]
+        epochs = -(-steps * LR_SETUP["batch_size"] // len(x))
+        hist = fit(model, optim.SGD(lr=lr), x, y, epochs=epochs, batch_size=LR_SETUP["batch_size"],
+                   max_steps=steps, seed=LR_SETUP["seed"], progress=False, callbacks=callbacks)
+        _lr_cache[lr] = (np.asarray(hist.loss, dtype=float), hist.diverged)
+    return _lr_cache[lr]
+
+
+def _final_loss(loss):
+    """Mean loss over the last 20 steps (the last finite ones for a diverged run)."""
+    loss = loss[np.isfinite(loss)]
+    return float(np.mean(loss[-20:]))
+
+
+class LearningRateDemo(Demo):
+    """One learning rate, trained live, over the four classic reference curves."""
+
+    title = "Learning rate (학습률): very high, high, good, low"
+    figsize = (10.0, 3.8)
+    retrains = True
+    presets = {name: {"lr": lr} for name, lr in LR_REFERENCE.items()}
+    ylim = (0.0, 3.0)
+    window = 10
+
+    def make_controls(self):
+        return {"lr": C.slider(0.3, 1e-3, 100.0, log=True, description="learning rate")}
+
+    def build(self, fig):
+        self.ax, self.ax_sweep = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+        steps = LR_SETUP["steps"]
+        for name, lr in LR_REFERENCE.items():
+            loss, diverged = lr_run(lr)
+            label = f"{name} (lr={lr:g})" + (": diverged" if diverged else "")
+            self.ax.plot(_smooth_finite(loss, self.window), color=_LR_COLORS[name], lw=1.5,
+                         alpha=0.6, label=label)
+            if diverged:                  # the curve leaves through the top after a few steps
+                self.ax.annotate(f"{name}: blew up ↑", (len(loss), self.ylim[1]),
+                                 xytext=(6, -14), textcoords="offset points", fontsize=8,
+                                 color=_LR_COLORS[name])
+        (self.live,) = self.ax.plot([], [], color="k", lw=2.2, label="your lr")
+        self.ax.set(xlim=(0, steps), ylim=self.ylim, xlabel="step (mini-batch of 50)",
+                    ylabel="training loss (smoothed)", title=f"loss vs step, SGD, {steps} steps")
+        self.ax.legend(fontsize=8, loc="upper right", ncol=1, framealpha=0.85)
+        self.ax.grid(True, alpha=0.3)
+
+        finals = [(lr, *lr_run(lr)) for lr in LR_SWEEP]
+        ok = [(lr, _final_loss(loss)) for lr, loss, div in finals if not div]
+        bad = [lr for lr, loss, div in finals if div]
+        self.ax_sweep.plot(*zip(*ok), "o-", color="0.4", ms=4, lw=1, label="final loss")
+        if bad:
+            self.ax_sweep.plot(bad, [self.ylim[1] * 0.95] * len(bad), "x", color=PALETTE[1],
+                               ms=8, mew=2, label="diverged")
+        (self.cursor,) = self.ax_sweep.plot([], [], "o", color="k", ms=9, zorder=5,
+                                            label="your lr")
+        self.vline = self.ax_sweep.axvline(0.3, color="k", lw=1, ls=":")
+        self.ax_sweep.set(xscale="log", xlim=(7e-4, 150), ylim=self.ylim, xlabel="learning rate",
+                          ylabel="mean loss, last 20 steps", title="final loss vs learning rate")
+        self.ax_sweep.legend(fontsize=8, loc="upper left")
+        self.ax_sweep.grid(True, alpha=0.3)
+
+    def update(self, lr):
+        _freeze_layout(self)
+        self.progress(0.0, f"training with lr={lr:.3g} …")
+        loss, diverged = lr_run(lr, callbacks=(
+            lambda h: self.progress(h.steps / LR_SETUP["steps"], f"training with lr={lr:.3g} …"),))
+        self.progress(1.0)
+        smooth = _smooth_finite(loss, self.window)
+        self.live.set_data(np.arange(len(smooth)), np.minimum(smooth, 1e3))   # finite, drawable
+        self.vline.set_xdata([lr, lr])
+        final = _final_loss(loss)
+        self.cursor.set_data([lr], [self.ylim[1] * 0.95 if diverged else min(final, self.ylim[1])])
+        self.live.set_label(f"your lr={lr:.3g}")
+        self.ax.legend(fontsize=8, loc="upper right", framealpha=0.85)
+        if diverged:
+            self.message(f"lr={lr:.3g}: the loss blew up — {diverged}")
+        else:
+            self.status.value = f"lr={lr:.3g}: mean loss over the last 20 steps {final:.3f}"
+
+    def code(self, lr):
+        return ("from nnutils.demos.optimizers import lr_run\n"
+                f"loss, diverged = lr_run({lr!r})   # SGD, {LR_SETUP}")
+
+
+def _smooth_finite(loss, window):
+    """Moving average of the finite prefix (a diverged run ends in inf/NaN: never plot those)."""
+    finite = np.isfinite(loss)
+    n = len(loss) if finite.all() else int(np.argmin(finite))
+    return moving_average(loss[:n], window)
+
+
+DEMOS = {"trajectories": TrajectoryDemo, "learning_rate": LearningRateDemo}

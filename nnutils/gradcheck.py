@@ -14,11 +14,15 @@ from .layers import BatchNorm, Dropout
 __all__ = ["numerical_gradient", "relative_error", "check_layer", "check_model"]
 
 
+_ROUNDING = 8 * np.finfo(np.float64).eps      # "a few ulps" of f
+
+
 def numerical_gradient(f, x, h=1e-5):
     """Centred-difference gradient of the scalar function f at x (a float64 array).
 
     x is perturbed *in place* one entry at a time (and restored), so f may simply close
-    over x, or take it as its argument: f(x).
+    over x, or take it as its argument: f(x). Differences f(x+h) - f(x-h) within a few
+    units of float64 rounding of f are reported as a gradient of exactly 0.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
@@ -34,7 +38,13 @@ def numerical_gradient(f, x, h=1e-5):
         x[i] = old - h
         f_minus = float(f(x))
         x[i] = old                                     # restore
-        grad[i] = (f_plus - f_minus) / (2 * h)
+        diff = f_plus - f_minus
+        # A difference of a few units in the last place of f is rounding, not slope: call it 0.
+        # (Otherwise an exactly zero gradient, e.g. of a bias right before BatchNorm, shows up
+        # as noise of about 1e-16 * |f| / h and a meaningless relative error.)
+        if abs(diff) <= _ROUNDING * max(abs(f_plus), abs(f_minus)):
+            diff = 0.0
+        grad[i] = diff / (2 * h)
         it.iternext()
     return grad
 

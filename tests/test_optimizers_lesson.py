@@ -1,0 +1,195 @@
+"""Lesson 5: the exercise checks (Momentum, Adam) and the specifics of the lesson's demos."""
+import numpy as np
+import pytest
+
+from nnutils.exercises.lesson05 import adam_cases, check_adam, check_momentum
+
+
+# --- learners' answers, written here independently of nnutils.optim --------------------------
+class GoodMomentum:
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr, self.momentum, self.v = lr, momentum, {}
+
+    def update(self, params, grads):
+        for k in params:
+            self.v.setdefault(k, np.zeros_like(params[k]))
+            self.v[k] = self.momentum * self.v[k] - self.lr * grads[k]
+            params[k] += self.v[k]
+
+
+class GoodAdam:
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.m, self.v, self.t = {}, {}, 0
+
+    def update(self, params, grads):
+        self.t += 1
+        for k in params:
+            m = self.m[k] = self.b1 * self.m.get(k, 0.0) + (1 - self.b1) * grads[k]
+            v = self.v[k] = self.b2 * self.v.get(k, 0.0) + (1 - self.b2) * grads[k] ** 2
+            m_hat = m / (1 - self.b1 ** self.t)
+            v_hat = v / (1 - self.b2 ** self.t)
+            params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def test_reference_answers_pass():
+    r = check_momentum(GoodMomentum)
+    assert r, r.message
+    r = check_adam(GoodAdam)
+    assert r, r.message
+
+
+def test_adam_first_step_is_lr_times_sign():
+    # the checks include Adam's first step: with bias correction it moves by ≈ lr·sign(g)
+    kwargs, p0, grads = adam_cases()[0]
+    assert len(grads) == 1
+    p = {k: v.copy() for k, v in p0.items()}
+    GoodAdam(**kwargs).update(p, grads[0])
+    np.testing.assert_allclose(p["W"] - p0["W"], -kwargs["lr"] * np.sign(grads[0]["W"]), rtol=1e-4)
+
+
+class MomentumPlus(GoodMomentum):
+    def update(self, params, grads):
+        for k in params:
+            self.v.setdefault(k, np.zeros_like(params[k]))
+            self.v[k] = self.momentum * self.v[k] + self.lr * grads[k]
+            params[k] += self.v[k]
+
+
+class MomentumForgets(GoodMomentum):
+    def update(self, params, grads):
+        self.v = {}
+        super().update(params, grads)
+
+
+class MomentumNotInPlace(GoodMomentum):
+    def update(self, params, grads):
+        for k in params:
+            self.v.setdefault(k, np.zeros_like(params[k]))
+            self.v[k] = self.momentum * self.v[k] - self.lr * grads[k]
+            params[k] = params[k] + self.v[k]
+
+
+class MomentumTodo:
+    def __init__(self, lr=0.01, momentum=0.9):
+        pass
+
+    def update(self, params, grads):
+        raise NotImplementedError
+
+
+@pytest.mark.parametrize("cls,words", [
+    (MomentumPlus, "− lr·dx"),
+    (MomentumForgets, "kept between calls"),
+    (MomentumNotInPlace, "in place"),
+    (MomentumTodo, "not written yet"),
+])
+def test_wrong_momentum_fails_and_says_why(cls, words):
+    r = check_momentum(cls)
+    assert not r
+    assert words in r.message, r.message
+
+
+class AdamNoCorrection(GoodAdam):
+    def update(self, params, grads):
+        self.t += 1
+        for k in params:
+            m = self.m[k] = self.b1 * self.m.get(k, 0.0) + (1 - self.b1) * grads[k]
+            v = self.v[k] = self.b2 * self.v.get(k, 0.0) + (1 - self.b2) * grads[k] ** 2
+            params[k] -= self.lr * m / (np.sqrt(v) + self.eps)
+
+
+class AdamEpsInside(GoodAdam):
+    def update(self, params, grads):
+        self.t += 1
+        for k in params:
+            m = self.m[k] = self.b1 * self.m.get(k, 0.0) + (1 - self.b1) * grads[k]
+            v = self.v[k] = self.b2 * self.v.get(k, 0.0) + (1 - self.b2) * grads[k] ** 2
+            m_hat, v_hat = m / (1 - self.b1 ** self.t), v / (1 - self.b2 ** self.t)
+            params[k] -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
+
+
+class AdamTZero(GoodAdam):
+    def update(self, params, grads):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for k in params:
+                m = self.m[k] = self.b1 * self.m.get(k, 0.0) + (1 - self.b1) * grads[k]
+                v = self.v[k] = self.b2 * self.v.get(k, 0.0) + (1 - self.b2) * grads[k] ** 2
+                m_hat, v_hat = m / (1 - self.b1 ** self.t), v / (1 - self.b2 ** self.t)
+                params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        self.t += 1
+
+
+class AdamOnlyM(GoodAdam):
+    def update(self, params, grads):
+        self.t += 1
+        for k in params:
+            m = self.m[k] = self.b1 * self.m.get(k, 0.0) + (1 - self.b1) * grads[k]
+            v = self.v[k] = self.b2 * self.v.get(k, 0.0) + (1 - self.b2) * grads[k] ** 2
+            params[k] -= self.lr * (m / (1 - self.b1 ** self.t)) / (np.sqrt(v) + self.eps)
+
+
+@pytest.mark.parametrize("cls,words", [
+    (AdamNoCorrection, "without bias correction"),
+    (AdamEpsInside, "eps is inside the square root"),
+    (AdamTZero, "NaN or inf"),
+    (AdamOnlyM, "only m is bias-corrected"),
+])
+def test_wrong_adam_fails_and_says_why(cls, words):
+    r = check_adam(cls)
+    assert not r
+    assert words in r.message, r.message
+
+
+def test_an_unknown_mistake_still_names_step_and_values():
+    class Off(GoodAdam):                      # a step 1 % too long
+        def update(self, params, grads):
+            before = {k: v.copy() for k, v in params.items()}
+            super().update(params, grads)
+            for k in params:
+                params[k] += 0.01 * (params[k] - before[k])
+    r = check_adam(Off)
+    assert not r and "step 1" in r.message and "should be" in r.message, r.message
+
+
+# --- demos ---------------------------------------------------------------------------------
+def test_trajectory_demo_draws_the_engine_paths_and_contour_once_per_surface():
+    from nnutils.demos.optimizers import TrajectoryDemo, make_2d_optimizer
+    from nnutils.surfaces import get_surface
+    demo = TrajectoryDemo()
+    assert demo.error is None
+    contour = demo.contour
+    demo.set(optimizers=("SGD", "Adam"), lr=0.95, steps=30)
+    assert demo.contour is contour, "the contour must not be redrawn when the surface is unchanged"
+    expect = get_surface("bowl").trajectory(make_2d_optimizer("SGD", 0.95), steps=30)
+    x, y = demo.paths["SGD"].get_data()
+    np.testing.assert_allclose(np.c_[x, y], expect)
+    assert not demo.paths["Momentum"].get_visible()
+    # SGD at lr 0.95 zig-zags: y changes sign every step
+    assert np.all(np.sign(expect[1:12, 1]) == -np.sign(expect[:11, 1]))
+    demo.set(surface="rosenbrock")
+    assert demo.contour is not contour
+    assert (demo.values["x0"], demo.values["y0"]) == get_surface("rosenbrock").start
+    assert demo.controls["x0"].min == -2.0 and demo.controls["x0"].max == 2.0
+
+
+def test_trajectory_demo_reports_divergence_in_the_plot():
+    from nnutils.demos.optimizers import TrajectoryDemo
+    demo = TrajectoryDemo(optimizers=("SGD",), lr=3.0)
+    assert demo.error is None
+    assert "SGD diverged" in demo.note.get_text()
+    x, y = demo.paths["SGD"].get_data()
+    assert np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and len(x) < 31
+
+
+def test_lr_demo_divergence_is_a_message_not_a_nan_plot():
+    from nnutils.demos.optimizers import LearningRateDemo
+    demo = LearningRateDemo(lr=100.0)
+    assert demo.error is None
+    assert "diverged" in demo._message.get_text() and demo._message.get_visible()
+    _, y = demo.live.get_data()
+    assert len(y) and np.all(np.isfinite(y))
+    demo.set(lr=0.3)
+    assert not demo._message.get_visible()
+    _, y = demo.live.get_data()
+    assert y[-1] < 0.6 < y[0], "lr 0.3 should train well in 200 steps"

@@ -158,11 +158,14 @@ class Value:
 
     def sigmoid(self):
         x = self.data
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))  # stable
+        e = math.exp(-abs(x))  # in (0, 1]: never overflows
+        s = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
         out = Value(s, parents=(self,), op="σ")
 
-        def _backward():  # σ'(x) = σ(x)(1 − σ(x)) ≤ 1/4
-            self.grad += s * (1.0 - s) * out.grad
+        def _backward():
+            # σ'(x) = σ(x)(1 − σ(x)) ≤ 1/4. Written as e/(1+e)² so that 1 − σ is never formed
+            # by subtraction, which loses every digit once σ rounds to 1 (x ≳ 20).
+            self.grad += e / (1.0 + e) ** 2 * out.grad
         out._backward = _backward
         return out
 
@@ -170,8 +173,11 @@ class Value:
         t = math.tanh(self.data)
         out = Value(t, parents=(self,), op="tanh")
 
-        def _backward():  # tanh'(x) = 1 − tanh²(x)
-            self.grad += (1.0 - t * t) * out.grad
+        def _backward():
+            # tanh'(x) = 1 − tanh²(x) = 4e/(1+e)² with e = exp(−2|x|): the same number, but
+            # accurate when tanh saturates (1 − t² would cancel to 0 there).
+            e = math.exp(-2.0 * abs(self.data))
+            self.grad += 4.0 * e / (1.0 + e) ** 2 * out.grad
         out._backward = _backward
         return out
 

@@ -155,7 +155,7 @@ def fit(model, optimizer, x, y, epochs=10, batch_size=100, x_val=None, y_val=Non
                 hist.lr.append(optimizer.lr)
                 if not math.isfinite(loss) or (first_loss is not None and first_loss > 0
                                                and loss > divergence_factor * first_loss):
-                    hist.diverged = (f"diverged at step {hist.steps + 1} with lr={optimizer.lr:.3g}; "
+                    hist.diverged = (f"diverged at step {hist.steps + 1} with lr={optimizer.lr:g}; "
                                      f"lower the learning rate")
                     break
                 if first_loss is None:

@@ -253,3 +253,43 @@ def separating_weights(targets, grid=None):
     net = np.outer(w1, INPUTS[:, 0]) + np.outer(w2, INPUTS[:, 1]) + b[:, None]
     ok = (step(net) == t).all(axis=1)
     return np.column_stack([w1[ok], w2[ok], b[ok]])
+
+
+def sigmoid_xor_model(hidden=2, seed=0, init="xavier"):
+    """A 2-hidden-1 network of sigmoid units with MSE loss, built from the engine's layers."""
+    from nnutils.layers import Linear, Sigmoid
+    from nnutils.losses import MSELoss
+    from nnutils.model import Sequential
+    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden < 1:
+        raise ValueError(f"hidden: expected a number of hidden units >= 1, got {hidden!r}")
+    rng = np.random.default_rng(seed)
+    return Sequential([Linear(2, int(hidden), init=init, rng=rng), Sigmoid(),
+                       Linear(int(hidden), 1, init=init, rng=rng), Sigmoid()], loss=MSELoss())
+
+
+def train_sigmoid_xor(hidden=2, lr=5.0, epochs=2000, seed=0, init="xavier", on_epoch=None):
+    """Train a 2-hidden-1 sigmoid network on XOR by backpropagation (full batch, plain SGD).
+
+    Each epoch is one gradient step on all four rows: loss -> backward -> W -= lr * dW.
+    (The four-row batch is why we loop here instead of calling nnutils.train.fit: fit also
+    evaluates after every epoch, which would double the cost of a 1-step epoch.)
+    on_epoch(epoch, loss) is called after every step, e.g. to show progress.
+    Returns (model, losses) with losses[k] the MSE loss before step k + 1.
+    """
+    from nnutils.optim import SGD
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs: expected an integer >= 1, got {epochs!r}")
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr: expected a learning rate > 0, got {lr!r}")
+    model = sigmoid_xor_model(hidden, seed, init)
+    x = INPUTS.astype(np.float32)
+    t = np.array(TARGETS["XOR"], dtype=np.float32)[:, None]
+    opt = SGD(lr=lr)
+    params, grads = model.params, model.grads
+    losses = np.empty(int(epochs))
+    for k in range(int(epochs)):
+        losses[k] = model.gradient(x, t)   # forward + backward: fills model.grads
+        opt.update(params, grads)
+        if on_epoch is not None:
+            on_epoch(k + 1, losses[k])
+    return model, losses

@@ -25,6 +25,14 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 AREA = ListedColormap(["#cfe3f3", "#f7d9c4"])  # light C0 / light C1 for the half-planes
 
 
+def _freeze_layout(demo):
+    """After the first render keep the axes where constrained layout put them: re-running the
+    layout on every move costs more than the rest of the update (all limits are fixed)."""
+    if getattr(demo, "_layout_done", False):
+        demo.fig.set_layout_engine("none")
+    demo._layout_done = True
+
+
 def line_through_box(w1, w2, b, lim=LIM):
     """Two end points of the line w1*x1 + w2*x2 + b = 0 across the view, or None if w = 0."""
     lo, hi = lim
@@ -78,13 +86,16 @@ def learning_figure(histories):
     """Mistakes per epoch of the perceptron rule, one line per gate ({name: PerceptronHistory})."""
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 3.2), dpi=80, layout="constrained")
+    styles = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":")]
     for i, (name, h) in enumerate(histories.items()):
         epochs = np.arange(1, h.epochs + 1)
         label = f"{name} ({'converged in ' + str(h.epochs) + ' epochs' if h.converged else 'no convergence'})"
-        ax.plot(epochs, h.mistakes, marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=label)
+        marker, ls = styles[i % len(styles)]
+        ax.plot(epochs, h.mistakes, marker=marker, ls=ls, ms=5, mfc="none",
+                color=PALETTE[i % len(PALETTE)], label=label)
     ax.set(xlabel="epoch (one pass over the 4 rows)", ylabel="mistakes in the epoch",
            yticks=range(5), ylim=(-0.2, 4.4))
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="center right", fontsize=9)
     return fig
 
 
@@ -112,10 +123,15 @@ def xor_spaces_figure():
     a2.scatter(*s.T, c=colors, s=110, edgecolors="k", zorder=3)
     labels = {}
     for (x1, x2), (s1, s2) in zip(P.INPUTS, s):
-        labels.setdefault((s1, s2), []).append(f"({x1},{x2})")
+        labels.setdefault((int(s1), int(s2)), []).append(f"({x1},{x2})")
+    # where to put each label so that none covers another: (offset, alignment) per hidden point
+    place = {(0, 1): ((8, 10), "left"), (1, 1): ((-10, -20), "right"), (1, 0): ((-8, -16), "right"),
+             (0, 0): ((8, 8), "left")}
     for (s1, s2), names in labels.items():
-        a2.annotate(" & ".join(names) + f" → ({s1},{s2})", (s1, s2), xytext=(-10, -16),
-                    textcoords="offset points", ha="right" if s1 else "left", fontsize=9)
+        offset, ha = place[(s1, s2)]
+        a2.annotate(" & ".join(names) + f" → ({s1},{s2})", (s1, s2), xytext=offset,
+                    textcoords="offset points", ha=ha, fontsize=9,
+                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
     a2.set(xlim=LIM, ylim=LIM, aspect="equal", xticks=[0, 1], yticks=[0, 1],
            xlabel="$s_1$ = NAND($x_1, x_2$)", ylabel="$s_2$ = OR($x_1, x_2$)")
     a2.set_title("hidden space S: one line separates", fontsize=10)
@@ -123,10 +139,11 @@ def xor_spaces_figure():
     return fig
 
 
-def xor_training_figure(losses, predict, title=""):
+def xor_training_figure(losses, predict, title="", hidden=None):
     """Loss curve and learned decision surface of a trained XOR network.
 
-    losses: loss per epoch; predict: callable (n, 2) -> (n,) outputs in (0, 1).
+    losses: loss per epoch; predict: callable (n, 2) -> (n,) outputs in (0, 1);
+    hidden: optional (W1, b1) of the hidden layer, whose units' lines are drawn dashed.
     """
     import matplotlib.pyplot as plt
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=80, layout="constrained")
@@ -136,9 +153,17 @@ def xor_training_figure(losses, predict, title=""):
     img = a2.imshow(predict(pts).reshape(xx.shape), origin="lower", extent=(*LIM, *LIM),
                     cmap="RdBu_r", vmin=0, vmax=1, alpha=0.8)
     a2.contour(xx, yy, predict(pts).reshape(xx.shape), levels=[0.5], colors="k", linewidths=1.5)
+    sub = "network output; black: output = 0.5"
+    if hidden is not None:
+        W, b = hidden
+        for j in range(np.shape(W)[1]):
+            seg = line_through_box(W[0][j], W[1][j], b[j])
+            if seg is not None:
+                a2.plot(*seg, ls="--", lw=1.3, color=PALETTE[2])
+        sub += "\ngreen dashed: hidden units' lines"
     t = np.array(P.TARGETS["XOR"])
     a2.scatter(*P.INPUTS.T, c=[C1 if v else C0 for v in t], s=90, edgecolors="k", zorder=3)
-    _draw_unit_square(a2, "network output; black: output = 0.5")
+    _draw_unit_square(a2, sub)
     fig.colorbar(img, ax=a2, label="output y")
     if title:
         fig.suptitle(title, fontsize=11)
@@ -187,6 +212,7 @@ class GateDemo(Demo):
         self.found = {name: len(P.separating_weights(name, GRID)) for name in P.TARGETS}
 
     def update(self, w1, w2, b, target):
+        _freeze_layout(self)
         w = np.array([w1, w2], dtype=np.float32)
         self.area.set_data(P.step(self.pts @ w + b).reshape(101, 101))
         seg = line_through_box(w1, w2, b)
@@ -276,6 +302,7 @@ class StepVsSigmoidDemo(Demo):
         self.a2.legend(loc="upper right", fontsize=8.5)
 
     def update(self, w, dw, steepness):
+        _freeze_layout(self)
         k = steepness
         a = self.ws + self.B
         self.sig.set_ydata(sigmoid(k * a))
@@ -301,4 +328,86 @@ class StepVsSigmoidDemo(Demo):
                 "    print(name, f(w + dw - 1) - f(w - 1))")
 
 
-DEMOS = {"gates": GateDemo, "step_vs_sigmoid": StepVsSigmoidDemo}
+class XorTrainDemo(Demo):
+    """A 2-H-1 sigmoid network trained by backprop on XOR; retrains on every change."""
+
+    title = "Backprop learns XOR: a 2-H-1 sigmoid network, full-batch gradient descent"
+    figsize = (8.8, 3.6)
+    retrains = True
+    presets = {
+        "2-2-1, seed 0": dict(hidden=2, lr=5.0, epochs=2000, seed=0),
+        "stuck (seed 6)": dict(seed=6),
+        "1 hidden unit": dict(hidden=1),
+        "lr too small": dict(lr=0.2),
+        "8 hidden units": dict(hidden=8),
+    }
+    MAX_HIDDEN = 8
+
+    def make_controls(self):
+        return {"hidden": C.int_slider(2, 1, self.MAX_HIDDEN, description="hidden units"),
+                "lr": C.slider(5.0, 0.1, 50.0, log=True, description="learning rate"),
+                "epochs": C.int_slider(2000, 250, 4000, step=250, description="epochs"),
+                "seed": C.int_slider(0, 0, 9, description="seed")}
+
+    def build(self, fig):
+        self.a1, self.a2 = fig.subplots(1, 2)
+        (self.curve,) = self.a1.semilogy([], [], color=PALETTE[0], lw=1.5)
+        self.a1.set(xlabel="epoch (= one gradient step on the 4 rows)", ylabel="MSE loss (log)",
+                    ylim=(1e-4, 1.0), xlim=(0, 2000), title="training loss")
+        self.a1.axhline(0.125, color="0.5", ls=":", lw=1)
+        self.a1.text(0.98, 0.125, "0.125: output 0.5 everywhere", transform=self.a1.get_yaxis_transform(),
+                     ha="right", va="bottom", fontsize=8, color="0.4")
+        self.xx, self.yy, self.pts = plane_grid(LIM, LIM, 61)
+        self.img = boundary_image(self.a2, LIM, LIM, n=61, cmap="RdBu_r")
+        self.img.set_interpolation("bilinear")
+        self.contour = None
+        self.hlines = [self.a2.plot([], [], ls="--", lw=1.3, color=PALETTE[2], zorder=2.5)[0]
+                       for _ in range(self.MAX_HIDDEN)]
+        t = np.array(P.TARGETS["XOR"])
+        self.a2.scatter(*P.INPUTS.T, c=[C1 if v else C0 for v in t], s=90, edgecolors="k", zorder=3)
+        self.labels = [self.a2.text(x1 + (0.08 if x1 else -0.08), x2 + 0.1, "", fontsize=9,
+                                    ha="left" if x1 else "right", zorder=4,
+                                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=1))
+                       for x1, x2 in P.INPUTS]
+        _draw_unit_square(self.a2, "")
+        fig.colorbar(self.img, ax=self.a2, label="network output y", shrink=0.9)
+
+    def update(self, hidden, lr, epochs, seed):
+        _freeze_layout(self)
+        every = max(1, epochs // 10)
+
+        def on_epoch(k, loss):
+            if k % every == 0:
+                self.progress(k / epochs, f"training: epoch {k}/{epochs}, loss {loss:.4f}")
+
+        model, losses = P.train_sigmoid_xor(hidden, lr, epochs, seed, on_epoch=on_epoch)
+        self.progress(1.0)
+        self.model, self.losses = model, losses
+        self.curve.set_data(np.arange(1, epochs + 1), np.clip(losses, 1e-4, None))
+        self.a1.set_xlim(0, epochs)
+        out = model.forward(self.pts)[:, 0].reshape(self.xx.shape)
+        self.img.set_data(out)
+        if self.contour is not None:
+            self.contour.remove()
+        self.contour = self.a2.contour(self.xx, self.yy, out, levels=[0.5], colors="k",
+                                       linewidths=1.5) if out.min() < 0.5 < out.max() else None
+        W, b = model.params["W1"], model.params["b1"]
+        for j, line in enumerate(self.hlines):
+            seg = line_through_box(W[0, j], W[1, j], b[j]) if j < hidden else None
+            line.set_data(*(seg if seg is not None else ([], [])))
+        y = model.forward(P.INPUTS.astype(np.float32))[:, 0]
+        for lab, v in zip(self.labels, y):
+            lab.set_text(f"{v:.2f}")
+        ok = bool(((y > 0.5) == np.array(P.TARGETS["XOR"], bool)).all())
+        self.a2.set_title(f"{'XOR learned ✓' if ok else 'not XOR ✗'}  (final loss {losses[-1]:.4f});"
+                          "\ngreen dashed: hidden units' lines; black: y = 0.5", fontsize=9.5)
+        if not np.isfinite(losses[-1]):
+            self.message("the loss is not finite: lower the learning rate")
+
+    def code(self, hidden, lr, epochs, seed):
+        return ("from nnutils.perceptron import train_sigmoid_xor, INPUTS\n"
+                f"model, losses = train_sigmoid_xor(hidden={hidden}, lr={lr:.3g}, epochs={epochs}, seed={seed})\n"
+                "print(losses[-1], model.forward(INPUTS)[:, 0].round(3))")
+
+
+DEMOS = {"gates": GateDemo, "xor_training": XorTrainDemo, "step_vs_sigmoid": StepVsSigmoidDemo}

@@ -12,9 +12,10 @@ full set is read from the official IDX files, each verified by its published SHA
 """
 
 import hashlib
+import http.client
 import os
 import tempfile
-import urllib.error
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +36,9 @@ __all__ = [
 # ----------------------------------------------------------------------------------------
 
 # The package sits next to data/ in the repository (installed editable), so the sample is
-# found from this file, whatever the current directory. The cwd fallbacks cover a
-# non-editable install run from the repository or from notebooks/.
-_CANDIDATE_DATA_DIRS = [
-    Path(__file__).resolve().parent.parent / "data",
-    Path.cwd() / "data",
-    Path.cwd().parent / "data",
-]
+# found from this file, whatever the current directory. The cwd fallbacks (added when looked
+# up) cover a non-editable install run from the repository or from notebooks/.
+_CANDIDATE_DATA_DIRS = [Path(__file__).resolve().parent.parent / "data"]
 SAMPLE_NAME = "mnist_sample.npz"
 # SHA-256 of data/mnist_sample.npz as built by data/build_mnist_sample.py (also in data/README.md).
 SAMPLE_SHA256 = "63818dc867dd7ee1181196c2588842f34debadc19cc80dc16b1dc1401cbb62c4"
@@ -77,8 +74,18 @@ class MNISTUnavailable(RuntimeError):
     """The full MNIST files could not be found, downloaded or verified."""
 
 
+def _candidate_dirs():
+    dirs = list(_CANDIDATE_DATA_DIRS)
+    try:
+        cwd = Path.cwd()
+        dirs += [cwd / "data", cwd.parent / "data"]
+    except OSError:  # the current directory was deleted
+        pass
+    return dirs
+
+
 def _data_dir():
-    for d in _CANDIDATE_DATA_DIRS:
+    for d in _candidate_dirs():
         if (d / SAMPLE_NAME).is_file():
             return d
     return _CANDIDATE_DATA_DIRS[0]
@@ -113,7 +120,7 @@ def load_mnist_sample():
     if _SAMPLE is None:
         path = _data_dir() / SAMPLE_NAME
         if not path.is_file():
-            where = ", ".join(str(d) for d in _CANDIDATE_DATA_DIRS)
+            where = ", ".join(str(d) for d in _candidate_dirs())
             raise FileNotFoundError(
                 f"the embedded MNIST sample {SAMPLE_NAME} was not found (looked in {where}). "
                 "It is part of the course repository under data/; install the package from the "
@@ -184,6 +191,16 @@ def _download(url, dest, sha256, timeout):
         raise
 
 
+def _remove_stale_parts(cache, name, age=3600):
+    """Delete temporary files of downloads killed more than `age` seconds ago (kill -9, power cut)."""
+    for part in cache.glob(f".{name}.*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > age:
+                part.unlink()
+        except OSError:
+            pass
+
+
 def mnist_files(download=True, cache_dir=None, mirrors=None, checksums=None, timeout=None):
     """Paths of the four verified official MNIST files: {"train_images": Path, ...}.
 
@@ -227,14 +244,15 @@ def mnist_files(download=True, cache_dir=None, mirrors=None, checksums=None, tim
         except OSError as e:
             raise MNISTUnavailable(f"cannot create the cache folder {cache}: {e}\n"
                                    + _where_to_put(cache)) from None
+        _remove_stale_parts(cache, name)
         errors = []
         for base in mirrors:
             url = base.rstrip("/") + "/" + name
             try:
                 _download(url, p, expected, timeout)
                 break
-            except (OSError, ValueError, urllib.error.URLError) as e:  # HTTPError is a URLError
-                errors.append(f"  {url}: {e}")
+            except (OSError, ValueError, http.client.HTTPException) as e:  # URLError is an OSError
+                errors.append(f"  {url}: {type(e).__name__}: {e}")
         else:
             raise MNISTUnavailable(
                 f"could not download {name} from any mirror:\n" + "\n".join(errors or ["  (no mirrors)"])

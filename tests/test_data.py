@@ -77,6 +77,8 @@ def test_load_mnist_sample_is_read_only_and_verified(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="SHA-256"):
         data.load_mnist_sample()
     monkeypatch.setattr(data, "_CANDIDATE_DATA_DIRS", [tmp_path / "nowhere"])
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a" / "b")  # so that the ./data and ../data fallbacks find nothing
     with pytest.raises(FileNotFoundError, match="mnist_sample.npz"):
         data.load_mnist_sample()
 

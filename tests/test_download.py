@@ -8,6 +8,7 @@ either the four verified files in the cache or a clear error -- never a partial 
 import gzip
 import hashlib
 import http.server
+import os
 import struct
 import threading
 
@@ -57,6 +58,14 @@ def server(files):
             body = blobs.get(name)
             if mirror == "missing" or body is None:
                 self.send_error(404)
+                return
+            if mirror == "chunked":  # a chunked body cut off inside a chunk
+                self.protocol_version = "HTTP/1.1"
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self.wfile.write(b"%x\r\n" % len(body) + body[:100])
+                self.close_connection = True
                 return
             if mirror == "wrong":
                 body = body[:-4] + b"\x00\x00\x00\x00"
@@ -141,6 +150,27 @@ def test_truncated_then_good_mirror(server, files, checksums, tmp_path):
     base, _ = server
     cache = tmp_path / "cache"
     _fetch(cache, [base + "/truncated/", base + "/good/"], checksums)
+    _assert_verified(cache, files)
+
+
+def test_broken_chunked_body_then_good_mirror(server, files, checksums, tmp_path):
+    base, _ = server
+    cache = tmp_path / "cache"
+    with pytest.raises(data.MNISTUnavailable, match="IncompleteRead"):
+        _fetch(cache, [base + "/chunked/"], checksums)
+    assert _cache_listing(cache) == []
+    _fetch(cache, [base + "/chunked/", base + "/good/"], checksums)
+    _assert_verified(cache, files)
+
+
+def test_stale_partial_files_from_a_killed_run_are_removed(server, files, checksums, tmp_path):
+    base, _ = server
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = cache / f".{NAMES[0]}.abc123.part"
+    stale.write_bytes(b"half a download")
+    os.utime(stale, (0, 0))  # last touched long ago
+    _fetch(cache, [base + "/good/"], checksums)
     _assert_verified(cache, files)
 
 

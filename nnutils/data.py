@@ -14,6 +14,7 @@ full set is read from the official IDX files, each verified by its published SHA
 import hashlib
 import http.client
 import os
+import sys
 import tempfile
 import time
 import urllib.request
@@ -215,6 +216,8 @@ def mnist_files(download=True, cache_dir=None, mirrors=None, checksums=None, tim
     timeout = DOWNLOAD_TIMEOUT if timeout is None else timeout
     user_dir = os.environ.get(MNIST_ENV)
     paths, notes = {}, []
+    if user_dir and not Path(user_dir).is_dir():
+        notes.append(f"${MNIST_ENV} is set to {user_dir}, which is not a folder")
     for key, name in MNIST_FILES.items():
         expected = checksums[name]
         if user_dir:
@@ -248,6 +251,7 @@ def mnist_files(download=True, cache_dir=None, mirrors=None, checksums=None, tim
         errors = []
         for base in mirrors:
             url = base.rstrip("/") + "/" + name
+            print(f"downloading {url}", file=sys.stderr, flush=True)  # a few seconds per file
             try:
                 _download(url, p, expected, timeout)
                 break
@@ -429,7 +433,8 @@ def load_mnist(flatten=True, one_hot=False, validation=0, full=False, seed=0, te
 
 def _check_toy(n, noise, k=1, what_k="classes"):
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < k:
-        raise ValueError(f"n: expected an int >= {k} (one point per {what_k[:-1] if k == 1 else what_k}), got {n!r}")
+        why = f" (at least one point for each of the {k} {what_k})" if k > 1 else ""
+        raise ValueError(f"n: expected an int >= {k}{why}, got {n!r}")
     if not (isinstance(noise, (int, float, np.integer, np.floating)) and np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise: expected a finite number >= 0, got {noise!r}")
 

@@ -2,12 +2,15 @@
 
 Every transform works on a whole batch at once, (N, H, W) or (N, H*W) float images in [0, 1],
 draws one random setting per image from `rng` (a numpy Generator or an int seed), and keeps
-the values in [0, 1]. No Python loop runs over the images:
+the values in [0, 1]. No Python loop runs over single images:
 
 - geometric transforms (flip, shift, rotate, crop_resize) map every output pixel back to a
   point of the source image with a per-image 2×3 affine matrix, then read that point by
-  bilinear interpolation (four np.take gathers for the whole batch; outside the image = 0);
+  bilinear interpolation (four np.take gathers; outside the image = 0);
 - photometric ones (brightness, contrast, noise) are array arithmetic.
+
+Large batches are processed 128 images at a time (same code, smaller temporaries): on our
+machine allocating fresh memory costs more than the arithmetic, and small chunks reuse it.
 
     aug = Augmenter(shift=2, rotate=10, noise=0.05)     # strengths; 0 turns a transform off
     x_aug = aug(x_batch, rng)                           # the same call fit(..., augment=aug) makes
@@ -39,6 +42,7 @@ def _as_images(images):
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"images: expected float images in [0, 1], got dtype {x.dtype} "
                         "(uint8 pixels? divide by 255 first)")
+    _check_range(x)
     if x.ndim == 2:
         side = int(round(np.sqrt(x.shape[1])))
         if side * side != x.shape[1]:
@@ -300,7 +304,6 @@ class Augmenter:
     def __call__(self, images, rng=None):
         rng = _rng(rng)
         x, restore = _as_images(images)
-        _check_range(x)
         n, h, w = x.shape
         # output -> source maps compose in reverse: out = shift(rotate(crop(flip(x))))
         maps = []

@@ -173,6 +173,7 @@ def test_compose_and_fit_style_call(digits):
 @pytest.mark.parametrize("call, exc, word", [
     (lambda x: A.Augmenter()(np.zeros((2, 28, 28), np.uint8), 0), TypeError, "images"),
     (lambda x: A.Augmenter(noise=0.1)(x - 0.5, 0), ValueError, r"\[0, 1\]"),
+    (lambda x: A.rotate(x * 2, 10), ValueError, "standardising"),
     (lambda x: A.rotate(x[0], 10), ValueError, "images"),
     (lambda x: A.shift(x.reshape(len(x), -1)[:, :700], 1), ValueError, "square"),
     (lambda x: A.Augmenter(rotate=-5), ValueError, "rotate"),

@@ -299,6 +299,9 @@ class StepVsSigmoidDemo(Demo):
         self.cursor = self.a2.axvline(0.5, color="k", lw=1)
         self.a2.set(xlim=self.WLIM, xlabel="weight w", ylabel="slope dy/dw",
                     title="slope (what backprop uses)")
+        for ax in (self.a1, self.a2):      # fewer tick labels: text is most of the drawing time
+            ax.set_xticks(range(-1, 4))
+        self.a1.set_yticks([0, 0.5, 1])
         self.a2.legend(loc="upper right", fontsize=8.5)
 
     def update(self, w, dw, steepness):

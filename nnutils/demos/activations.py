@@ -201,7 +201,7 @@ class ZigZagDemo(Demo):
             "inputs": C.dropdown([("all positive (like sigmoid outputs)", "positive"),
                                   ("zero-centred (like tanh outputs)", "centred")],
                                  "positive", description="inputs to the neuron"),
-            "lr": C.slider(0.5, 0.01, 3.0, log=True, description="learning rate"),
+            "lr": C.slider(0.5, 0.01, 10.0, log=True, description="learning rate"),
             "steps": C.int_slider(40, 1, 300, description="SGD steps"),
         }
 

@@ -1,0 +1,173 @@
+"""Auto-checks for lesson 3 (activation functions, 활성화 함수).
+
+1. ``check_elu(elu, elu_grad)``: write ELU and its derivative.
+2. ``check_tanh_from_sigmoid(fn)``: write tanh using only the sigmoid (the exact identity).
+3. ``dead_units_problem()`` / ``check_dead_units(answer)``: predict which ReLU units are dead
+   (never fire on any input) before computing anything.
+
+Each check compares with a reference computed here and, when the answer is wrong, says which
+classic mistake it looks like.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import Result, failed, passed
+
+__all__ = ["elu_reference", "elu_grad_reference", "check_elu", "check_tanh_from_sigmoid",
+           "dead_units_problem", "dead_units_reference", "check_dead_units"]
+
+_X = np.array([-1.0, 0.5, -2.0, 1.0, -0.5, 3.0, -5.0, -1e-3, 0.0, 1e-3, -20.0, 50.0])
+
+
+def elu_reference(x, alpha=1.0):
+    """x for x > 0, α (eᵡ − 1) for x ≤ 0."""
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0)) - 1))
+
+
+def elu_grad_reference(x, alpha=1.0):
+    """1 for x > 0, α eᵡ for x ≤ 0 (the left-hand value at the kink x = 0)."""
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+
+
+def _call(fn, *args, what):
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(*args)
+    except NotImplementedError:
+        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
+    except Exception as exc:
+        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return None, failed(f"{what} returned None — fill in the body and return the result.")
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return None, failed(f"{what} should return an array of numbers, got {type(got).__name__}")
+    return got, None
+
+
+def _first_bad(got, want, x, what):
+    if got.shape != want.shape:
+        return failed(f"{what}: expected an array of shape {want.shape} (one value per input), "
+                      f"got shape {got.shape}")
+    bad = ~np.isclose(got, want, rtol=1e-6, atol=1e-9)
+    if bad.any():
+        i = int(np.argmax(bad))
+        return failed(f"{what} at x = {x[i]:g}: expected {want[i]:.6g}, got {got[i]:.6g}")
+    return None
+
+
+def check_elu(elu, elu_grad) -> Result:
+    """elu(x, alpha) and elu_grad(x, alpha) on arrays, against the reference for α = 1 and 0.5."""
+    for alpha in (1.0, 0.5):
+        x = _X.copy()
+        f, err = _call(elu, x, alpha, what=f"elu(x, alpha={alpha})")
+        if err is not None:
+            return err
+        want = elu_reference(_X, alpha)
+        bad = _first_bad(f, want, _X, f"elu(x, alpha={alpha})")
+        if bad is not None:
+            neg = _X <= 0
+            if np.allclose(f[neg], alpha * np.exp(_X[neg])):
+                return failed(f"elu: for x ≤ 0 you return α·eˣ; ELU is α·(eˣ − 1), so that it "
+                              f"is 0 at x = 0 and saturates at −α. ({bad.message})")
+            if np.allclose(f[neg], np.exp(_X[neg]) - 1) and alpha != 1:
+                return failed(f"elu: the negative side must be scaled by alpha. ({bad.message})")
+            if np.allclose(f[~neg], alpha * (np.exp(_X[~neg]) - 1)):
+                return failed("elu: for x > 0 ELU is simply x (like ReLU); the exponential "
+                              f"branch is only for x ≤ 0. ({bad.message})")
+            return bad
+        if not np.array_equal(x, _X):
+            return failed("elu changed its input array in place; return a new array instead.")
+        g, err = _call(elu_grad, _X.copy(), alpha, what=f"elu_grad(x, alpha={alpha})")
+        if err is not None:
+            return err
+        want = elu_grad_reference(_X, alpha)
+        bad = _first_bad(g, want, _X, f"elu_grad(x, alpha={alpha})")
+        if bad is not None:
+            neg = _X < 0
+            if np.allclose(g[neg], alpha * (np.exp(_X[neg]) - 1)):
+                return failed("elu_grad: you returned ELU itself on the negative side; the "
+                              f"derivative of α(eˣ − 1) is α·eˣ. ({bad.message})")
+            if np.allclose(g[neg], np.exp(_X[neg])) and alpha != 1:
+                return failed("elu_grad: the derivative of α(eˣ − 1) keeps the factor α: "
+                              f"α·eˣ. ({bad.message})")
+            if np.allclose(g[~neg & (_X > 0)], alpha) and alpha != 1:
+                return failed("elu_grad: for x > 0 ELU is x, so its slope is 1 (not α). "
+                              f"({bad.message})")
+            if np.allclose(g[neg], 0):
+                return failed("elu_grad: that is ReLU's derivative; ELU keeps a gradient α·eˣ "
+                              f"for x < 0, which is why its units do not die. ({bad.message})")
+            return bad
+    return passed("ELU and its derivative are right (α = 1 and α = 0.5), "
+                  "including far out where α·eˣ underflows.")
+
+
+def check_tanh_from_sigmoid(fn) -> Result:
+    """fn(x) must equal tanh(x) and be built from the sigmoid (the identity tanh = 2σ(2x) − 1)."""
+    x = np.linspace(-6, 6, 25)
+    got, err = _call(fn, x.copy(), what="your tanh(x)")
+    if err is not None:
+        return err
+    if got.shape != x.shape:
+        return failed(f"your tanh(x): expected shape {x.shape}, got {got.shape}")
+    sig = 1 / (1 + np.exp(-x))
+    if np.allclose(got, 2 * sig - 1):
+        return failed("that is 2σ(x) − 1, which equals tanh(x/2), not tanh(x) — the loose form "
+                      "some slides write. The exact identity doubles the input: 2σ(2x) − 1.")
+    if np.allclose(got, sig * 2):
+        return failed("2σ(x) runs from 0 to 2; shift it down by 1 and double the input.")
+    bad = ~np.isclose(got, np.tanh(x), atol=1e-9)
+    if bad.any():
+        i = int(np.argmax(bad))
+        return failed(f"at x = {x[i]:g}: tanh is {np.tanh(x[i]):.6f}, you gave {got[i]:.6f}")
+    return passed("tanh(x) = 2σ(2x) − 1 holds: tanh is a sigmoid stretched to (−1, 1) and "
+                  "squeezed by 2 along x, hence zero-centred — but it saturates just the same.")
+
+
+def dead_units_problem():
+    """A small ReLU layer: inputs x (8, 2) with pixel-like values in [0, 1], weights W (2, 6)
+    and biases b (6,). A unit is dead on this data if w·x + b ≤ 0 for every input."""
+    x = np.array([[0.0, 0.1], [0.2, 0.9], [0.5, 0.5], [0.9, 0.2],
+                  [1.0, 1.0], [0.3, 0.0], [0.7, 0.8], [0.1, 0.6]])
+    W = np.array([[0.5, -0.4, 1.0, -0.2, 0.8, -0.6],
+                  [0.5, -0.3, -1.0, 0.1, 0.8, 0.9]])
+    b = np.array([0.1, 0.2, -0.1, -0.5, -1.7, -0.5])
+    return x, W, b
+
+
+def dead_units_reference():
+    x, W, b = dead_units_problem()
+    return [int(j) for j in np.flatnonzero(np.all(x @ W + b <= 0, axis=0))]
+
+
+def check_dead_units(answer) -> Result:
+    """answer: the indices (0-based) of the dead units of ``dead_units_problem()``."""
+    try:
+        got = sorted({int(a) for a in np.atleast_1d(answer)})
+    except (TypeError, ValueError):
+        return failed(f"give a list of unit indices such as [0, 3], got {answer!r}")
+    x, W, b = dead_units_problem()
+    z = x @ W + b
+    want = dead_units_reference()
+    out = [j for j in got if not 0 <= j < W.shape[1]]
+    if out:
+        return failed(f"there are {W.shape[1]} units, numbered 0 to {W.shape[1] - 1}; got {out}")
+    for j in got:
+        if j not in want:
+            i = int(np.argmax(z[:, j]))
+            return failed(f"unit {j} is alive: on input {i} (x = {x[i].tolist()}) its "
+                          f"pre-activation w·x + b = {z[i, j]:.2f} > 0, so it fires and "
+                          "gets a gradient.")
+    for j in want:
+        if j not in got:
+            return failed(f"unit {j} is dead too: its largest pre-activation over all inputs is "
+                          f"{z[:, j].max():.2f} ≤ 0, so ReLU outputs 0 and passes back a zero "
+                          "gradient for every input — nothing can ever change its weights.")
+    return passed(f"units {want} are dead: with non-negative inputs, negative weights or a "
+                  "bias that is too negative keep w·x + b ≤ 0 everywhere. Leaky ReLU or ELU "
+                  "would still pass a gradient back and let them recover.")

@@ -1,0 +1,128 @@
+"""Auto-checks for lesson 4 (weight initialization, 가중치 초기화).
+
+1. ``check_he_init(he_normal)``: write He initialization, ``he_normal(n_in, n_out, rng)``.
+2. ``check_saturating_preset(name)``: predict which preset of the histogram demo saturates.
+3. ``check_symmetry(answer)``: how many different rows does a constant-initialised layer keep?
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import Result, failed, passed
+
+__all__ = ["check_he_init", "check_saturating_preset", "saturation_by_preset",
+           "check_symmetry"]
+
+
+def _call(fn, *args, what):
+    try:
+        got = fn(*args)
+    except NotImplementedError:
+        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
+    except Exception as exc:
+        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return None, failed(f"{what} returned None — fill in the body and return the weights.")
+    try:
+        return np.asarray(got, dtype=float), None
+    except (TypeError, ValueError):
+        return None, failed(f"{what} should return an array, got {type(got).__name__}")
+
+
+def check_he_init(he_normal) -> Result:
+    """he_normal(n_in, n_out, rng) -> (n_in, n_out) array drawn from N(0, 2/n_in)."""
+    for n_in, n_out in ((784, 300), (300, 784), (50, 2000)):
+        what = f"he_normal({n_in}, {n_out}, rng)"
+        W, err = _call(he_normal, n_in, n_out, np.random.default_rng(0), what=what)
+        if err is not None:
+            return err
+        if W.shape != (n_in, n_out):
+            return failed(f"{what}: expected shape (n_in, n_out) = {(n_in, n_out)}, got {W.shape}")
+        n = W.size
+        std, mean = float(W.std()), float(W.mean())
+        # sampling error of the std of n normal draws is about std / sqrt(2n): allow 6 of those
+        target = np.sqrt(2.0 / n_in)
+        if abs(mean) > 6 * max(std, 1e-12) / np.sqrt(n):
+            return failed(f"{what}: the weights should be centred on 0, their mean is {mean:.3g}")
+        if abs(std / target - 1) > 6 / np.sqrt(2 * n):
+            guesses = {
+                "Xavier's √(1/n_in); He doubles the variance for ReLU: √(2/n_in)": np.sqrt(1 / n_in),
+                "the variance 2/n_in used as the std; take the square root: √(2/n_in)": 2 / n_in,
+                "Glorot's √(2/(n_in+n_out)); He uses only the fan-in n_in": np.sqrt(2 / (n_in + n_out)),
+                "√(2/n_out): He scales by the fan-in n_in (rows of W), not n_out": np.sqrt(2 / n_out),
+                "1 (plain randn): multiply by √(2/n_in)": 1.0,
+            }
+            for text, s in guesses.items():
+                if abs(std / s - 1) < 6 / np.sqrt(2 * n):
+                    return failed(f"{what}: the std is {std:.4g}, which looks like {text}.")
+            return failed(f"{what}: the std should be √(2/{n_in}) = {target:.4g}, got {std:.4g}")
+        kurt = float(np.mean((W - mean) ** 4) / std ** 4)
+        if kurt < 2.4:
+            return failed(f"{what}: the std is right but the values look uniform (kurtosis "
+                          f"{kurt:.2f}; a normal has 3). he_normal draws from a normal "
+                          "distribution — rng.standard_normal(...) * std.")
+    W1, _ = _call(he_normal, 100, 10, np.random.default_rng(1), what="he_normal")
+    W2, _ = _call(he_normal, 100, 10, np.random.default_rng(1), what="he_normal")
+    W3, _ = _call(he_normal, 100, 10, np.random.default_rng(2), what="he_normal")
+    if not np.array_equal(W1, W2) or np.array_equal(W1, W3):
+        return failed("he_normal must draw from the rng it is given (same rng seed -> same "
+                      "weights, another seed -> other weights); do not use np.random.* directly.")
+    return passed("He init: N(0, 2/n_in) — the factor 2 makes up for ReLU zeroing half of "
+                  "its inputs, so the variance of the activations stays the same layer after layer.")
+
+
+def saturation_by_preset(layer=5):
+    """% of saturated units in `layer` for each sigmoid/tanh preset of the histogram demo."""
+    from nnutils.demos.initialization import PRESETS, layer_activations, layer_stats
+
+    out = {}
+    for name, p in PRESETS.items():
+        if p["activation"] == "relu":
+            continue
+        acts = layer_activations(p["activation"], p["init"], p.get("std", 1.0))
+        out[name] = 100 * layer_stats(acts[layer - 1], p["activation"])[2]
+    return out
+
+
+def check_saturating_preset(name) -> Result:
+    """name: the preset (a key of ``nnutils.demos.initialization.PRESETS``) whose sigmoid/tanh
+    activations pile up at the limits (more than a third of the layer-5 units saturated)."""
+    from nnutils.demos.initialization import PRESETS, layer_activations, layer_stats
+
+    if name not in PRESETS:
+        return failed(f"give one of the preset names: {list(PRESETS)}; got {name!r}")
+    p = PRESETS[name]
+    if p["activation"] == "relu":
+        return failed(f"{name!r} uses ReLU, which has no upper limit to saturate at; its "
+                      "problem is different (units stuck at exactly 0).")
+    sat = saturation_by_preset()
+    if sat[name] > 100 / 3:
+        return passed(f"{name!r}: {sat[name]:.0f}% of the layer-5 units sit near 0 or 1, where "
+                      "σ′ ≈ 0 — the gradient through them vanishes (기울기 소실).")
+    acts = layer_activations(p["activation"], p["init"], p.get("std", 1.0))
+    mean, std, _ = layer_stats(acts[-1], p["activation"])
+    why = ("they all collapsed near the middle: every unit outputs almost the same value"
+           if std < 0.05 else "they are spread over the range")
+    return failed(f"{name!r}: only {sat[name]:.1f}% of the layer-5 units are saturated "
+                  f"(mean {mean:.3f}, std {std:.3f}) — {why}. Which std pushes w·x far "
+                  "into the flat tails of the sigmoid?")
+
+
+def check_symmetry(answer) -> Result:
+    """answer: after training a 784-50-10 ReLU network whose weights all start at the same
+    constant, how many *different* columns (units) does the first weight matrix W1 have?"""
+    try:
+        got = int(answer)
+    except (TypeError, ValueError):
+        return failed(f"give a whole number, got {answer!r}")
+    if got == 1:
+        return passed("1: every hidden unit computes the same output, gets the same gradient "
+                      "and receives the same update, so the 50 units stay copies of each other "
+                      "(symmetry is never broken). Random initialization breaks it.")
+    if got == 50:
+        return failed("training does change W1, but does it change the units differently? "
+                      "Look at dL/dW1 = xᵀ·dz: with identical columns of W1 and identical rows "
+                      "of W2, every unit's dz is the same.")
+    return failed(f"{got} is not it: think about whether two units that start equal can ever "
+                  "receive different gradients.")

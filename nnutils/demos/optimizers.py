@@ -201,6 +201,86 @@ class TrajectoryDemo(Demo):
             self.ax_race.get_legend().remove()
 
 
+# --- static figures for the notebook -------------------------------------------------------
+def draw_surface(ax, surface, n=160):
+    """Contour lines of a surface over its view limits, with its minimum as a star."""
+    s = get_surface(surface)
+    X, Y, Z = s.grid(n)
+    ax.contour(X, Y, Z, levels=_levels(s, Z), cmap="Blues_r", linewidths=0.7, alpha=0.7)
+    ax.plot(*s.minimum, "*", color="#D55E00", ms=11, zorder=4)
+    ax.set(xlim=s.xlim, ylim=s.ylim, xlabel="x", ylabel="y")
+    return ax
+
+
+def trajectories_figure(paths, surface="bowl", ncols=2):
+    """One panel per run: {title: path (n, 2)} on the surface's contours (the lecture's picture)."""
+    import matplotlib.pyplot as plt
+    nrows = -(-len(paths) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.0 * ncols, 2.9 * nrows), dpi=80,
+                             layout="constrained", squeeze=False)
+    for ax, (title, path) in zip(axes.flat, paths.items()):
+        draw_surface(ax, surface)
+        name = title.split()[0]
+        ax.plot(path[:, 0], path[:, 1], "o-", ms=3, lw=1.2, color=COLORS.get(name, "k"))
+        ax.plot(*path[0], "o", color="k", ms=6)
+        ax.set_title(title, fontsize=10)
+    for ax in axes.flat[len(paths):]:
+        ax.set_visible(False)
+    return fig
+
+
+def state_figure(records, lr_note=""):
+    """What each optimizer remembers, for one parameter (y of the bowl), step by step.
+
+    records: {name: {"grad": (T,), state name: (T,), ...}} as recorded in the notebook.
+    """
+    import matplotlib.pyplot as plt
+    names = list(records)
+    fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 3.0), dpi=80,
+                             layout="constrained", sharex=True)
+    styles = ["-", "--", ":"]
+    for ax, name in zip(axes, names):
+        rec = records[name]
+        t = np.arange(1, len(rec["grad"]) + 1)
+        ax.plot(t, rec["grad"], color="0.6", lw=1, label="gradient ∂f/∂y")
+        for i, (key, values) in enumerate((k, v) for k, v in rec.items() if k != "grad"):
+            ax.plot(t, values, styles[i % 3], color=COLORS[name], lw=1.6, label=key)
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set(title=name, xlabel="step t")
+        ax.legend(fontsize=7, loc="upper right")
+    axes[0].set_ylabel("value for the parameter y")
+    if lr_note:
+        fig.suptitle(lr_note, fontsize=10)
+    return fig
+
+
+def nesterov_figure(surface="bowl", point=(-4.0, 0.8), v=(1.6, -1.3), lr=0.6, mu=0.9):
+    """One step of Momentum vs Nesterov from the same point and velocity (the look-ahead)."""
+    import matplotlib.pyplot as plt
+    s = get_surface(surface)
+    p, v = np.asarray(point, float), np.asarray(v, float)
+    g_here = s.gradient(p)
+    ahead = p + mu * v
+    g_ahead = s.gradient(ahead)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=80, layout="constrained")
+    for ax, title, g_at, g in ((axes[0], "Momentum: gradient where we are", p, g_here),
+                               (axes[1], "Nesterov: gradient at the look-ahead point", ahead,
+                                g_ahead)):
+        draw_surface(ax, s)
+        ax.set(xlim=(-6.5, 0.5), ylim=(-2.5, 2.5), title=title)
+        arrow = dict(angles="xy", scale_units="xy", scale=1, width=0.006)
+        ax.quiver(*p, *(mu * v), color=PALETTE[0], **arrow, label="momentum step μv")
+        ax.quiver(*g_at, *(-lr * g), color=PALETTE[1], **arrow, label="gradient step −lr·∇f")
+        step = mu * v - lr * g
+        ax.quiver(*p, *step, color="k", **arrow, label="actual step v (new)")
+        ax.plot(*p, "o", color="k", ms=6)
+        if g_at is ahead:
+            ax.plot(*ahead, "o", mfc="white", mec=PALETTE[0], ms=7, label="look-ahead x + μv")
+        ax.legend(fontsize=8, loc="lower left")
+    fig.suptitle(f"one step from the same point and velocity (lr = {lr:g}, μ = {mu:g})", fontsize=10)
+    return fig
+
+
 # --- the learning-rate picture ------------------------------------------------------------
 # A small, fast setting (≈ 0.15 s per run): 2,000 MNIST-sample images, 784-50-10 ReLU (He),
 # plain SGD, batch 50, 200 steps (5 epochs), the same seed for every learning rate.

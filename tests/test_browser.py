@@ -1,0 +1,465 @@
+"""Real-browser test: every notebook in JupyterLab, in headless Chromium driven by Playwright.
+
+For each notebook: open it, wait until its kernel is really connected, Run All Cells, check
+that no cell failed and that the run was a fresh top-to-bottom one, then move every slider,
+dropdown and checkbox of every widget demo and check that the demo's figure changed and that
+the demo shows no error. Extra steps for particular notebooks go in EXTRA_ACTIONS.
+
+The server runs on a free loopback port with a token, on a throwaway copy of notebooks/ (so
+the repository's notebooks are never modified), with throwaway Jupyter config, settings and
+workspace folders (news pop-up off, every cell attached to the page). It is stopped, with
+its kernels, at the end even when a test fails.
+
+Needs Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`; never
+`playwright install`). Without it the tests are skipped, except under CI=true, where that
+is a failure. Set NNUTILS_SCREENSHOTS=<folder> to save a picture of every demo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import NOTEBOOKS_DIR, notebook_paths
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+NOTEBOOKS = notebook_paths()
+SCREENSHOTS = os.environ.get("NNUTILS_SCREENSHOTS")
+
+# Time limits in seconds. A notebook runs in well under a minute; the slack is for a busy CI.
+SERVER_START = 60
+KERNEL_READY = 90
+RUN_ALL = 300
+WIDGET_UPDATE = 30  # one control change: kernel busy -> idle (retraining demos included)
+
+# Per-notebook limits that differ from the defaults, e.g. {"09_mnist_capstone.ipynb":
+# {"run_all": 400}}.
+LIMITS: dict[str, dict] = {}
+
+# Extra steps for particular notebooks, run after the generic checks:
+# notebook name -> list of callables `action(nb)` taking the `Notebook` helper below, e.g.
+#
+#     def press_play(nb):
+#         demo = nb.demos()[0]
+#         nb.click_button(demo, "play", expect_figure_change=True)
+#
+#     EXTRA_ACTIONS = {"10_playground.ipynb": [press_play]}
+EXTRA_ACTIONS: dict[str, list] = {}
+
+pytestmark = pytest.mark.browser
+
+# --- selectors (JupyterLab 4, ipywidgets 8) --------------------------------------------------
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+WIDGET_OUTPUT = f"{PANEL} .jp-OutputArea-output:has(> .jupyter-widgets)"
+SLIDER_HANDLE = ".widget-slider .noUi-handle"
+DROPDOWN = ".widget-dropdown select"
+MULTI_SELECT = ".widget-select-multiple select"
+CHECKBOX = ".widget-checkbox input[type=checkbox]"
+DEMO_ERROR = "span[style*='b00020']"  # nnutils.widgets.Demo.message() shows errors in red
+
+
+# --- fixtures --------------------------------------------------------------------------------
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # reported by the `browser` fixture
+    PlaywrightTimeout = TimeoutError
+
+
+def _unavailable(reason):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser test must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a throwaway copy of notebooks/; yields (base_url, token)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = tmp / "settings"
+    _write_settings(settings)
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels: inline
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_DATA_DIR=str(tmp / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"))
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log_path = tmp / "server.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(server, base, token, log_path)
+        yield base, token
+    finally:
+        _stop_server(server, base, token)
+
+
+def _write_settings(settings):
+    """User settings for the throwaway JupyterLab: no news pop-up, all cells in the DOM."""
+    files = {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
+            {"windowingMode": "none"},
+    }
+    for name, value in files.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _api(base, token, path, method="GET"):
+    req = urllib.request.Request(f"{base}{path}", method=method,
+                                 headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        body = resp.read()
+    return json.loads(body) if body else None
+
+
+def _wait_for_server(server, base, token, log_path):
+    deadline = time.monotonic() + SERVER_START
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"JupyterLab exited ({server.returncode}):\n{log_path.read_text()[-3000:]}")
+        try:
+            _api(base, token, "/api/status")
+            return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"JupyterLab did not start in {SERVER_START} s:\n{log_path.read_text()[-3000:]}")
+
+
+def _shutdown_sessions(base, token):
+    """Shut down every notebook session (and so its kernel) of the server."""
+    for session in _api(base, token, "/api/sessions"):
+        _api(base, token, f"/api/sessions/{session['id']}", method="DELETE")
+
+
+def _stop_server(server, base, token):
+    try:
+        if server.poll() is None:
+            _shutdown_sessions(base, token)
+    except OSError:
+        pass
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)  # the server stops its remaining kernels
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e .[test])")
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture
+def page(lab, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    context.close()
+    _shutdown_sessions(*lab)  # the next notebook starts from a fresh kernel
+
+
+# --- the notebook helper ---------------------------------------------------------------------
+class Notebook:
+    """One notebook open in JupyterLab, with the waits and checks the tests (and any
+    EXTRA_ACTIONS) need. `demos()` are the widget demos; the other methods act on one."""
+
+    def __init__(self, page, base, token, name):
+        self.page, self.base, self.token, self.name = page, base, token, name
+        self.limits = {"run_all": RUN_ALL, "widget_update": WIDGET_UPDATE,
+                       **LIMITS.get(name, {})}
+        self.timings = {}
+
+    # opening and running
+    def open(self):
+        start = time.monotonic()
+        # `reset`: a fresh workspace, so only this notebook is open
+        self.page.goto(f"{self.base}/lab/tree/{self.name}?reset&token={self.token}")
+        # "Idle" in the status bar can show before the kernel is connected; the debugger
+        # button is enabled only once the kernel has answered its kernel_info request.
+        try:
+            self.page.wait_for_function(
+                """(panel) => {
+                    const sb = document.querySelector('#jp-main-statusbar');
+                    const bug = document.querySelector(panel + ' .jp-DebuggerBugButton');
+                    return window.jupyterapp && sb && /\\|\\s*Idle/.test(sb.innerText)
+                           && bug && bug.getAttribute('aria-disabled') === 'false';
+                }""", arg=PANEL, timeout=KERNEL_READY * 1000)
+        except PlaywrightTimeout:
+            raise AssertionError(f"{self.name}: the kernel did not connect in {KERNEL_READY} s; "
+                                 f"{self._describe_page()}") from None
+        # count the kernel's busy -> idle transitions: that is how we know an update finished
+        self.page.evaluate("""() => {
+            window.__nnutils_idle = 0;
+            const ctx = window.jupyterapp.shell.currentWidget.sessionContext;
+            ctx.statusChanged.connect((_, status) => {
+                window.__nnutils_status = status;
+                if (status === 'idle') window.__nnutils_idle += 1;
+            });
+            window.__nnutils_status = ctx.kernelDisplayStatus;
+        }""")
+        self.timings["open"] = time.monotonic() - start
+
+    def _describe_page(self):
+        """What a person would see: the status bar and any dialog (e.g. "Select Kernel")."""
+        return self.page.evaluate("""() => {
+            const sb = document.querySelector('#jp-main-statusbar');
+            const dialog = document.querySelector('.jp-Dialog');
+            return 'status bar: ' + (sb ? sb.innerText.replace(/\\s+/g, ' ') : 'none') +
+                   (dialog ? '; dialog: ' + dialog.innerText.replace(/\\s+/g, ' ') : '');
+        }""")
+
+    def menu(self, top, command):
+        """Click a main-menu entry, e.g. menu("Run", "runmenu:run-all")."""
+        self.page.locator(".lm-MenuBar-item", has_text=top).first.click()
+        self.page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+    def cells(self):
+        """[{count, source, outputs}] of the code cells, read from the notebook model."""
+        return self.page.evaluate("""() => {
+            const out = [];
+            for (const c of window.jupyterapp.shell.currentWidget.content.model.cells) {
+                if (c.type === 'code') out.push({count: c.executionCount,
+                    source: c.sharedModel.getSource(), outputs: c.outputs.toJSON()});
+            }
+            return out;
+        }""")
+
+    def run_all(self):
+        start = time.monotonic()
+        # clear first, so that "every cell has an execution count" means "ran just now"
+        self.menu("Edit", "editmenu:clear-all")
+        self.page.wait_for_function("""() => {
+            for (const c of window.jupyterapp.shell.currentWidget.content.model.cells)
+                if (c.type === 'code' && c.executionCount !== null) return false;
+            return true; }""")
+        self.menu("Run", "runmenu:run-all")
+        # done when every non-empty code cell has run, or a cell failed (the rest are then
+        # cancelled), and the kernel is idle
+        done = """() => {
+            let all = true, failed = false;
+            for (const c of window.jupyterapp.shell.currentWidget.content.model.cells) {
+                if (c.type !== 'code') continue;
+                if (c.sharedModel.getSource().trim() && c.executionCount === null) all = false;
+                for (const o of c.outputs.toJSON()) if (o.output_type === 'error') failed = true;
+            }
+            return (all || failed) && window.__nnutils_status === 'idle';
+        }"""
+        try:
+            self.page.wait_for_function(done, timeout=self.limits["run_all"] * 1000, polling=250)
+        except PlaywrightTimeout:
+            running = [i for i, c in enumerate(self.cells()) if c["count"] is None]
+            raise AssertionError(f"{self.name}: Run All did not finish in "
+                                 f"{self.limits['run_all']} s; code cells not yet run: {running}; "
+                                 f"{self._describe_page()}") from None
+        self.timings["run_all"] = time.monotonic() - start
+
+    def errors(self):
+        """Error outputs and printed tracebacks, as short strings."""
+        found = []
+        for i, cell in enumerate(self.cells()):
+            for out in cell["outputs"]:
+                if out["output_type"] == "error":
+                    found.append(f"cell {i}: {out['ename']}: {out['evalue']}")
+                elif (out["output_type"] == "stream" and out["name"] == "stderr"
+                      and "Traceback (most recent call last)" in _text(out["text"])):
+                    found.append(f"cell {i}: traceback on stderr:\n{_text(out['text'])[-1500:]}")
+        return found
+
+    # widgets
+    def demos(self):
+        """Locators of the widget outputs that are demos: a figure image and some controls."""
+        outputs = self.page.locator(WIDGET_OUTPUT)
+        found = []
+        for i in range(outputs.count()):
+            out = outputs.nth(i)
+            if out.locator("img").count() and out.locator(
+                    f"{SLIDER_HANDLE}, {DROPDOWN}, {MULTI_SELECT}, {CHECKBOX}").count():
+                found.append(out)
+        return found
+
+    def figure(self, demo):
+        """The demo's figure, as the src of its images (a new blob URL on every update)."""
+        return demo.locator("img").evaluate_all("imgs => imgs.map(i => i.src).join(' ')")
+
+    def demo_error(self, demo):
+        errors = demo.locator(DEMO_ERROR)
+        return " / ".join(t for t in errors.all_inner_texts() if t.strip()) or None
+
+    def _idle_count(self):
+        return self.page.evaluate("() => window.__nnutils_idle")
+
+    def wait_kernel_done(self, idle_before):
+        """Wait until the kernel went busy and back to idle after idle_before was read."""
+        self.page.wait_for_function(
+            "(n) => window.__nnutils_idle > n && window.__nnutils_status === 'idle'",
+            arg=idle_before, timeout=self.limits["widget_update"] * 1000, polling=50)
+        # a demo may send several updates (e.g. progress while retraining): settle
+        while True:
+            n = self._idle_count()
+            self.page.wait_for_timeout(200)
+            if self._idle_count() == n and self.page.evaluate(
+                    "() => window.__nnutils_status") == "idle":
+                return
+
+    def controls(self, demo):
+        """(kind, locator, label) for every enabled slider, dropdown and checkbox."""
+        found = []
+        for kind, selector in (("slider", SLIDER_HANDLE), ("dropdown", DROPDOWN),
+                               ("multi", MULTI_SELECT), ("checkbox", CHECKBOX)):
+            items = demo.locator(selector)
+            for i in range(items.count()):
+                item = items.nth(i)
+                if item.evaluate("e => !!(e.disabled || e.closest('[disabled]'))"):
+                    continue
+                label = item.evaluate("""e => {
+                    const w = e.closest('.jupyter-widgets.widget-inline-hbox, .widget-checkbox');
+                    const l = w && w.querySelector('.widget-label, label');
+                    return l ? l.innerText.trim() : '';
+                }""")
+                found.append((kind, item, label or f"{kind} {i}"))
+        return found
+
+    def move(self, kind, control):
+        """Give one control a different value, the way a student would; wait for the kernel."""
+        idle = self._idle_count()
+        if kind == "slider":
+            before = control.get_attribute("aria-valuenow")
+            control.focus()
+            self.page.keyboard.press("End")
+            if control.get_attribute("aria-valuenow") == before:  # already at the top
+                self.page.keyboard.press("Home")
+            if control.get_attribute("aria-valuenow") == before:
+                raise AssertionError("the slider does not move with End/Home")
+        elif kind == "dropdown":
+            values = control.evaluate("s => [...s.options].map(o => o.value)")
+            current = control.input_value()
+            control.select_option(next(v for v in reversed(values) if v != current))
+        elif kind == "multi":
+            values = control.evaluate("s => [...s.options].map(o => o.value)")
+            chosen = control.evaluate("s => [...s.selectedOptions].map(o => o.value)")
+            control.select_option(values[:2] if chosen == values[:1] else values[:1])
+        elif kind == "checkbox":
+            control.click()
+        self.wait_kernel_done(idle)
+
+    def click_button(self, demo, label, expect_figure_change=True):
+        """Click a demo button by its label (a preset, "reset", "show code", "play" ...)."""
+        before = self.figure(demo)
+        idle = self._idle_count()
+        demo.locator("button", has_text=label).first.click()
+        self.wait_kernel_done(idle)
+        if expect_figure_change:
+            assert self.figure(demo) != before, f"{self.name}: {label!r} left the figure as it was"
+        assert self.demo_error(demo) is None, f"{self.name}: {label!r} -> {self.demo_error(demo)}"
+
+    def exercise(self, demo, index):
+        """Move every control of a demo; each must change the figure and raise nothing."""
+        for kind, control, label in self.controls(demo):
+            before = self.figure(demo)
+            self.move(kind, control)
+            where = f"{self.name}, demo {index}, {kind} {label!r}"
+            assert self.demo_error(demo) is None, f"{where}: {self.demo_error(demo)}"
+            if self.figure(demo) == before and not self._matters_somewhere(demo, kind, control):
+                raise AssertionError(f"{where}: changing it never changes the figure")
+
+    def _matters_somewhere(self, demo, kind, control):
+        """Some knobs only matter in a context (the leaky slope when Leaky ReLU is chosen):
+        try the control again under each option of the demo's other dropdowns/checkboxes."""
+        for other_kind, other, _ in self.controls(demo):
+            if other_kind not in ("dropdown", "checkbox") or other == control:
+                continue
+            options = (other.evaluate("s => s.options.length") if other_kind == "dropdown"
+                       else 2)
+            for _ in range(options - 1):
+                self.move(other_kind, other)
+                before = self.figure(demo)
+                self.move(kind, control)
+                if self.figure(demo) != before:
+                    return True
+        return False
+
+
+def _text(text):
+    return "".join(text) if isinstance(text, list) else text
+
+
+# --- the test --------------------------------------------------------------------------------
+def test_there_are_notebooks_to_test():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_and_its_demos_respond(lab, page, path):
+    nb = Notebook(page, *lab, path.name)
+    nb.open()
+    nb.run_all()
+    assert not nb.errors(), "\n".join(nb.errors())
+    counts = [c["count"] for c in nb.cells() if c["source"].strip()]
+    assert counts == list(range(1, len(counts) + 1)), f"not a fresh top-to-bottom run: {counts}"
+
+    start = time.monotonic()
+    demos = nb.demos()
+    for i, demo in enumerate(demos):
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            demo.screenshot(path=str(Path(SCREENSHOTS) / f"{path.stem}_demo{i}.png"))
+        nb.exercise(demo, i)
+    for action in EXTRA_ACTIONS.get(path.name, ()):
+        action(nb)
+    nb.timings["widgets"] = time.monotonic() - start
+
+    assert not nb.errors(), "\n".join(nb.errors())
+    assert not page.errors, f"JavaScript errors in the page: {page.errors}"
+    print(f"{path.name}: {len(demos)} demos; " +
+          ", ".join(f"{k} {v:.1f} s" for k, v in nb.timings.items()))

@@ -73,6 +73,25 @@ class Sequential:
             return layer.params[key].dtype
         return np.dtype(np.float32)
 
+    def _pack(self):
+        """Move all parameters into one contiguous buffer and all gradients into another
+        (each layer's arrays become views into them). Optimizers then update everything
+        with a handful of numpy calls instead of a handful per parameter. ``mlp`` does this
+        right after creating its layers, before anyone holds on to the old arrays."""
+        arrays = [layer.params[key] for _, layer, key in self._names]
+        if not arrays or len({a.dtype for a in arrays}) != 1:
+            return
+        flat_p = np.empty(sum(a.size for a in arrays), dtype=arrays[0].dtype)
+        flat_g = np.zeros_like(flat_p)
+        start = 0
+        for (_, layer, key), a in zip(self._names, arrays):
+            stop = start + a.size
+            view = flat_p[start:stop].reshape(a.shape)
+            view[...] = a
+            layer.params[key] = view
+            layer.grads[key] = flat_g[start:stop].reshape(a.shape)
+            start = stop
+
     def n_params(self):
         return int(sum(p.size for p in self.params.values()))
 
@@ -269,4 +288,6 @@ def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=
             layers.append(activation_layer(activation))
         if dropout > 0:
             layers.append(Dropout(dropout, rng=rng))
-    return Sequential(layers, loss=loss, weight_decay=weight_decay, penalty=penalty, l1_ratio=l1_ratio)
+    model = Sequential(layers, loss=loss, weight_decay=weight_decay, penalty=penalty, l1_ratio=l1_ratio)
+    model._pack()
+    return model

@@ -12,7 +12,7 @@ Momentum.v, Nesterov.v, AdaGrad.cache, RMSProp.cache, Adam.m, Adam.v, Adam.t.
     Adam       m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
                m^ = m / (1 - b1^t);  v^ = v / (1 - b2^t);  p -= lr m^ / (sqrt(v^) + eps)
 
-The updates reuse one scratch buffer per parameter (no new arrays per step).
+The updates reuse scratch buffers (no new arrays per step).
 """
 
 import math
@@ -36,14 +36,27 @@ def _check_eps(eps):
 
 
 class Optimizer:
-    """Base class: holds the learning rate and a scratch buffer per parameter."""
+    """Base class: holds the learning rate, the per-parameter state and scratch buffers.
+
+    Subclasses name their state dicts in ``_STATE`` (e.g. ("m", "v")) and implement
+    ``update`` as a loop over ``self._groups(params, grads)``, which yields tuples
+    (param, grad, *state arrays, scratch) -- one per parameter.
+
+    Speed-up, invisible to the maths: when every parameter is a view into one contiguous
+    buffer, and every gradient into another with the same layout (``mlp`` builds models
+    like that), there is a single group covering all of them, so each numpy operation runs
+    once over all parameters instead of once per parameter. The state dicts still hold one
+    array per parameter name (views into the shared state buffers).
+    """
+
+    _STATE = ()
 
     def __init__(self, lr):
         if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) \
                 or not (lr > 0 and math.isfinite(lr)):
             raise ValueError(f"learning rate lr must be a number > 0, got {lr!r}")
         self._lr = float(lr)
-        self._buf = {}
+        self._plan = None
 
     @property
     def lr(self):
@@ -57,42 +70,99 @@ class Optimizer:
             raise ValueError(f"learning rate lr must be a number >= 0, got {value!r}")
         self._lr = float(value)
 
-    def _pairs(self, params, grads):
-        """(key, param, grad) triples, checked: same keys, same shapes, float arrays."""
+    # ------------------------------------------------------------ bookkeeping
+    def _check(self, params, grads):
+        """Same keys, same shapes, float arrays -- or a clear error."""
         for key, p in params.items():
             if key not in grads:
                 raise ValueError(f"grads has no entry {key!r} (params keys: {list(params)})")
             g = grads[key]
             if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-                raise TypeError(f"params[{key!r}] must be a float numpy array (updated in place), "
-                                f"got {type(p).__name__}{'' if not isinstance(p, np.ndarray) else ' of ' + str(p.dtype)}")
-            if g.shape != p.shape:
-                raise ValueError(f"grads[{key!r}] has shape {g.shape}, expected {p.shape} like params")
-            yield key, p, g
+                kind = type(p).__name__ + (f" of {p.dtype}" if isinstance(p, np.ndarray) else "")
+                raise TypeError(f"params[{key!r}] must be a float numpy array (updated in place), got {kind}")
+            if not isinstance(g, np.ndarray) or g.shape != p.shape:
+                raise ValueError(f"grads[{key!r}] has shape {np.shape(g)}, expected {p.shape} like params")
 
-    def _state(self, store, key, p):
-        s = store.get(key)
-        if s is None or s.shape != p.shape:
-            s = store[key] = np.zeros_like(p)
-        return s
-
-    def _scratch(self, key, p):
-        return self._state(self._buf, key, p)
+    def _groups(self, params, grads):
+        """The (param, grad, *states, scratch) tuples for this update, cached between calls."""
+        sig = tuple((k, id(p), id(grads.get(k))) for k, p in params.items())
+        plan = self._plan
+        if plan is not None and plan[0] == sig and all(
+                getattr(self, name).get(k) is arr for name, k, arr in plan[2]):
+            return plan[1]
+        self._check(params, grads)
+        keys = list(params)
+        packed = _packed([params[k] for k in keys], [grads[k] for k in keys])
+        views = []                                  # (state name, key, array) to detect outside changes
+        if packed is not None:
+            P, G, spans = packed
+            states = []
+            for name in self._STATE:
+                store, flat = getattr(self, name), np.zeros_like(P)
+                for k, (a, b) in zip(keys, spans):
+                    view = flat[a:b].reshape(params[k].shape)
+                    old = store.get(k)
+                    if old is not None and old.shape == view.shape:
+                        view[...] = old               # keep any state we already had
+                    store[k] = view
+                    views.append((name, k, view))
+                states.append(flat)
+            groups = [(P, G, *states, np.empty_like(P))]
+        else:
+            groups = []
+            for k in keys:
+                p = params[k]
+                states = []
+                for name in self._STATE:
+                    store = getattr(self, name)
+                    if store.get(k) is None or store[k].shape != p.shape or store[k].dtype != p.dtype:
+                        store[k] = np.zeros_like(p)
+                    states.append(store[k])
+                    views.append((name, k, store[k]))
+                groups.append((p, grads[k], *states, np.empty_like(p)))
+        # keep references to the arrays so their ids in `sig` stay theirs
+        self._plan = (sig, groups, views, [params[k] for k in keys], [grads[k] for k in keys])
+        return groups
 
     def update(self, params, grads):
         raise NotImplementedError
 
     def reset(self):
         """Forget the state (velocities, caches, step count)."""
-        for value in vars(self).values():
-            if isinstance(value, dict):
-                value.clear()
+        for name in self._STATE:
+            getattr(self, name).clear()
+        self._plan = None
         if hasattr(self, "t"):
             self.t = 0
 
     def __repr__(self):
         keys = [k for k in ("lr", "momentum", "decay", "beta1", "beta2", "eps") if hasattr(self, k)]
         return f"{type(self).__name__}(" + ", ".join(f"{k}={getattr(self, k):g}" for k in keys) + ")"
+
+
+def _packed(ps, gs):
+    """(P, G, spans) if the arrays ps tile one contiguous 1-D buffer P exactly (and gs tile G
+    with the same layout), else None."""
+    if not ps:
+        return None
+    P, G = ps[0].base, gs[0].base
+    if P is None or G is None or P is G or P.ndim != 1 or G.ndim != 1 or P.size != G.size \
+            or P.dtype != G.dtype or P.dtype != ps[0].dtype \
+            or not (P.flags.c_contiguous and G.flags.c_contiguous and P.flags.writeable):
+        return None
+    spans = []
+    item = P.itemsize
+    for p, g in zip(ps, gs):
+        if p.base is not P or g.base is not G or not (p.flags.c_contiguous and g.flags.c_contiguous):
+            return None
+        a = (p.ctypes.data - P.ctypes.data) // item
+        if (g.ctypes.data - G.ctypes.data) // item != a:
+            return None
+        spans.append((a, a + p.size))
+    order = sorted(spans)
+    if order[0][0] != 0 or order[-1][1] != P.size or any(b != c for (_, b), (c, _) in zip(order, order[1:])):
+        return None                                   # gaps or overlaps: not an exact tiling
+    return P, G, spans
 
 
 class SGD(Optimizer):
@@ -102,8 +172,7 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def update(self, params, grads):
-        for key, p, g in self._pairs(params, grads):
-            step = self._scratch(key, p)
+        for p, g, step in self._groups(params, grads):
             np.multiply(g, self.lr, out=step)
             p -= step
 
@@ -111,14 +180,15 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """Momentum SGD: a velocity that remembers past gradients. v = mu v - lr g; p += v."""
 
+    _STATE = ("v",)
+
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
         self.momentum = _check_unit(momentum, "momentum")
         self.v = {}
 
     def update(self, params, grads):
-        for key, p, g in self._pairs(params, grads):
-            v, step = self._state(self.v, key, p), self._scratch(key, p)
+        for p, g, v, step in self._groups(params, grads):
             v *= self.momentum
             np.multiply(g, self.lr, out=step)
             v -= step
@@ -135,6 +205,8 @@ class Nesterov(Optimizer):
         q <- q + mu^2 v - (1 + mu) lr g;   v <- mu v - lr g.
     """
 
+    _STATE = ("v",)
+
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
         self.momentum = _check_unit(momentum, "momentum")
@@ -142,8 +214,7 @@ class Nesterov(Optimizer):
 
     def update(self, params, grads):
         mu = self.momentum
-        for key, p, g in self._pairs(params, grads):
-            v, step = self._state(self.v, key, p), self._scratch(key, p)
+        for p, g, v, step in self._groups(params, grads):
             np.multiply(v, mu * mu, out=step)
             p += step
             np.multiply(g, (1 + mu) * self.lr, out=step)
@@ -157,14 +228,15 @@ class AdaGrad(Optimizer):
     """Per-parameter learning rates: h += g^2; p -= lr g / (sqrt(h) + eps).
     h only grows, so the effective step keeps shrinking."""
 
+    _STATE = ("cache",)
+
     def __init__(self, lr=0.01, eps=1e-7):
         super().__init__(lr)
         self.eps = _check_eps(eps)
         self.cache = {}
 
     def update(self, params, grads):
-        for key, p, g in self._pairs(params, grads):
-            h, step = self._state(self.cache, key, p), self._scratch(key, p)
+        for p, g, h, step in self._groups(params, grads):
             np.multiply(g, g, out=step)
             h += step
             np.sqrt(h, out=step)
@@ -177,6 +249,8 @@ class AdaGrad(Optimizer):
 class RMSProp(Optimizer):
     """AdaGrad with a leaky memory: h = decay h + (1 - decay) g^2; p -= lr g / (sqrt(h) + eps)."""
 
+    _STATE = ("cache",)
+
     def __init__(self, lr=0.01, decay=0.99, eps=1e-7):
         super().__init__(lr)
         self.decay = _check_unit(decay, "decay")
@@ -185,8 +259,7 @@ class RMSProp(Optimizer):
 
     def update(self, params, grads):
         d = self.decay
-        for key, p, g in self._pairs(params, grads):
-            h, step = self._state(self.cache, key, p), self._scratch(key, p)
+        for p, g, h, step in self._groups(params, grads):
             # h += (1 - d) (g^2 - h)  is  h = d h + (1 - d) g^2
             np.multiply(g, g, out=step)
             step -= h
@@ -210,6 +283,8 @@ class Adam(Optimizer):
     bias_correction=False drops m^ and v^ (uses m and v directly).
     """
 
+    _STATE = ("m", "v")
+
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
         super().__init__(lr)
         self.beta1 = _check_unit(beta1, "beta1")
@@ -227,9 +302,7 @@ class Adam(Optimizer):
             eps_t = self.eps * c2
         else:
             lr_t, eps_t = self.lr, self.eps
-        for key, p, g in self._pairs(params, grads):
-            m, v = self._state(self.m, key, p), self._state(self.v, key, p)
-            step = self._scratch(key, p)
+        for p, g, m, v, step in self._groups(params, grads):
             np.subtract(g, m, out=step)          # m += (1 - b1)(g - m)
             step *= 1 - b1
             m += step

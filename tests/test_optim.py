@@ -219,3 +219,63 @@ def test_mismatched_grads():
         opt.update(_p(1.0), {})
     with pytest.raises(TypeError, match="float numpy array"):
         opt.update({"w": [1.0]}, {"w": np.ones(1)})
+
+
+def _packed_and_plain(seed=1):
+    """Two identical models: mlp packs its parameters into one buffer; a hand-built
+    Sequential keeps one array per parameter."""
+    from nnutils.layers import Linear, ReLU
+    from nnutils.model import Sequential, mlp
+    packed = mlp([6, 5, 4, 3], seed=seed, dtype=np.float64)
+    plain = Sequential([Linear(6, 5, dtype=np.float64), ReLU(), Linear(5, 4, dtype=np.float64), ReLU(),
+                        Linear(4, 3, dtype=np.float64)])
+    plain.load_state(packed.state())
+    assert packed.params["W1"].base is packed.params["b3"].base          # one buffer
+    assert plain.params["W1"].base is None
+    return packed, plain
+
+
+@pytest.mark.parametrize("name", O.OPTIMIZERS)
+def test_packed_parameters_give_the_same_steps(name):
+    packed, plain = _packed_and_plain()
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 6)), rng.integers(0, 3, 8)
+    oa, ob = O.make_optimizer(name, lr=0.05), O.make_optimizer(name, lr=0.05)
+    for _ in range(4):
+        packed.gradient(x, y)
+        oa.update(packed.params, packed.grads)
+        plain.gradient(x, y)
+        ob.update(plain.params, plain.grads)
+    for k in packed.params:
+        np.testing.assert_allclose(packed.params[k], plain.params[k], rtol=1e-13, atol=1e-15)
+    for attr in ("v", "m", "cache"):
+        if hasattr(oa, attr):
+            state = getattr(oa, attr)
+            assert list(state) == list(packed.params)
+            for k in state:
+                np.testing.assert_allclose(state[k], getattr(ob, attr)[k], rtol=1e-13, atol=1e-15)
+
+
+def test_state_changes_from_outside_are_respected():
+    packed, _ = _packed_and_plain()
+    params = packed.params
+    grads = {k: np.ones_like(p) for k, p in params.items()}
+    opt = O.Momentum(lr=0.1, momentum=0.5)
+    opt.update(params, grads)
+    opt.v["W1"][...] = 0.0                      # edit the state in place
+    before = params["W1"].copy()
+    opt.update(params, grads)
+    np.testing.assert_allclose(params["W1"], before - 0.1)          # v = 0.5 * 0 - 0.1
+    opt.v = {}                                   # or replace it entirely: starts from zero again
+    before = params["W1"].copy()
+    opt.update(params, grads)
+    np.testing.assert_allclose(params["W1"], before - 0.1)
+    assert opt.v["W1"].shape == params["W1"].shape
+
+
+def test_a_subset_of_packed_parameters_leaves_the_rest_alone():
+    packed, _ = _packed_and_plain()
+    b1 = packed.params["b1"].copy()
+    sub = {"W1": packed.params["W1"]}
+    O.SGD(lr=0.1).update(sub, {"W1": np.ones_like(sub["W1"])})
+    np.testing.assert_array_equal(packed.params["b1"], b1)

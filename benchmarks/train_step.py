@@ -6,7 +6,7 @@ softmax cross-entropy. One step = forward + loss + backward + Adam update.
 Measured side by side in one run, interleaved in blocks (so a busy machine slows both alike):
   * nnutils:  model.gradient(x, y); optimizer.update(model.params, model.grads)
   * PyTorch (only if `import torch` works; it is not a dependency of nnutils): the same
-    network on the CPU with the same number of threads
+    network on the CPU with the same number of threads, with its fused Adam
   * the FLOP floor: the step's matrix products alone (forward x W, backward dW = h^T dout and
     dx = dout W^T, no dx for the input), timed with numpy float32 at the step's own shapes;
     floor = matmul FLOPs / that throughput = the time those products take.
@@ -111,7 +111,10 @@ def make_torch(x, y):
         if i < len(SIZES) - 2:
             layers.append(torch.nn.ReLU())
     net = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    try:                                              # PyTorch's fastest Adam on the CPU
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3, foreach=True)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     loss_fn = torch.nn.functional.cross_entropy
 
@@ -120,7 +123,7 @@ def make_torch(x, y):
         loss = loss_fn(net(xt), yt)
         loss.backward()
         opt.step()
-        return float(loss)
+        return loss.item()
     return step, torch.__version__
 
 
@@ -137,21 +140,24 @@ def main():
             step()
 
     times = {name: [] for name in sides}
+    cpu = {name: [] for name in sides}
     rss_before = rss_mb()
     names = list(sides)
     rounds = max(1, ARGS.steps // ARGS.block)
-    perf = time.perf_counter
+    perf, proc = time.perf_counter, time.process_time
     for r in range(rounds):
         order = names if r % 2 == 0 else names[::-1]  # alternate who goes first
         for name in order:
-            step, ts = sides[name], times[name]
+            step, ts, cs = sides[name], times[name], cpu[name]
             for _ in range(ARGS.block):
-                t0 = perf()
+                c0, t0 = proc(), perf()
                 step()
                 ts.append(perf() - t0)
+                cs.append(proc() - c0)
     rss_after = rss_mb()
 
     med = {name: float(np.median(ts)) for name, ts in times.items()}
+    cmed = {name: float(np.median(cs)) for name, cs in cpu.items()}
     flops = matmul_flops()
     print(f"MLP {'-'.join(map(str, SIZES))}, ReLU, He, batch {BATCH}, Adam, float32; "
           f"{ARGS.threads} thread(s) for numpy's BLAS and torch; {rounds * ARGS.block} steps per side, "
@@ -168,6 +174,13 @@ def main():
         print(f"nnutils / pytorch:            {med['nnutils'] / med['pytorch']:.2f}x (target <= 1.3x)")
     else:
         print("pytorch: not installed (optional; `pip install torch` to compare) - skipped")
+    # CPU seconds of the whole process per step (all threads): on a busy machine the wall
+    # clock also counts time spent waiting for a core, the CPU time does not
+    line = f"CPU time per step (median):   nnutils {cmed['nnutils'] * 1e6:.0f} us"
+    if "pytorch" in cmed:
+        line += (f", pytorch {cmed['pytorch'] * 1e6:.0f} us -> nnutils / pytorch "
+                 f"{cmed['nnutils'] / cmed['pytorch']:.2f}x")
+    print(line + f"; floor {cmed['floor'] * 1e6:.0f} us -> {cmed['nnutils'] / cmed['floor']:.2f}x")
     print(f"RSS before / after the timed steps: {rss_before:.1f} MB / {rss_after:.1f} MB "
           f"({rss_after - rss_before:+.1f} MB)")
 

@@ -123,15 +123,17 @@ class SoftmaxCrossEntropy:
         s = _scores(scores)
         n, c = s.shape
         labels, onehot = _labels(y, n, c)
-        z = s - s.max(axis=1, keepdims=True)
+        z = s - s.max(axis=1, keepdims=True)     # shift: every exp(z) <= 1, no overflow
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
-        logp = z - np.log(total)              # log-softmax: no log(0) even for huge scores
-        e /= total
+        log_total = np.log(total[:, 0])
+        e /= total                                # e is now softmax(s)
         self.probs, self.labels, self.onehot = e, labels, onehot
+        # -log softmax(s)[y] = log(total) - z[y]: never a log of 0, even for huge scores
         if labels is not None:
-            return float(-logp[np.arange(n), labels].mean())
-        return float(-(onehot * logp).sum() / n)
+            return float(log_total.mean() - z[np.arange(n), labels].mean())
+        # soft/one-hot targets t: -sum_j t_j (z_j - log total) per sample
+        return float(((onehot.sum(axis=1) * log_total).sum() - (onehot * z).sum()) / n)
 
     def backward(self, dout=1.0):
         if self.probs is None:

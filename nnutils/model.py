@@ -127,6 +127,8 @@ class Sequential:
             raise TypeError(f"x must be a numeric array, got dtype {x.dtype}")
         if x.ndim == 0 or x.shape[0] == 0:
             raise ValueError(f"x must be a non-empty batch (N, features), got shape {x.shape}")
+        if x.dtype.kind == "f" and not np.isfinite(x).all():
+            raise ValueError("x contains NaN or inf values; the inputs must be finite numbers")
         return x
 
     def forward(self, x, train=False):

@@ -216,5 +216,12 @@ def test_bad_model_inputs():
         m.loss(np.ones((3, 4)), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match="non-empty batch"):
         m.forward(np.ones((0, 4)))
+    bad = np.ones((3, 4))
+    bad[1, 2] = np.nan
+    with pytest.raises(ValueError, match="x contains NaN or inf"):
+        m.loss(bad, np.array([0, 1, 1]))
+    bad[1, 2] = np.inf
+    with pytest.raises(ValueError, match="x contains NaN or inf"):
+        m.predict(bad)
     with pytest.raises(TypeError, match="layers\\[1\\] is not a layer"):
         Sequential([L.Linear(2, 2), "relu"])

@@ -260,8 +260,8 @@ def draw_graph(root, ax=None, highlight=None, fmt=".2f", fontsize=None, show_gra
         _, value_xy, _ = layout(root)
         xs = [x for x, _ in value_xy]
         ys = [y for _, y in value_xy]
-        width = (max(xs) - min(xs) + BOX_W + 0.3) * 0.62  # 0.62 inch per data unit
-        height = (max(ys) - min(ys) + BOX_H + 0.3) * 0.62
+        width = (max(xs) - min(xs) + BOX_W + 0.3) * 0.72  # 0.72 inch per data unit
+        height = (max(ys) - min(ys) + BOX_H + 0.3) * 0.72
         scale = min(1.0, 13.0 / width, 8.0 / height)      # wide graphs shrink as a whole
         figsize = (max(width * scale, 3.0), max(height * scale, 1.2) + (0.35 if title else 0))
         _, ax = plt.subplots(figsize=figsize, layout="constrained")

@@ -173,7 +173,7 @@ class SGD(Optimizer):
 
     def update(self, params, grads):
         for p, g, step in self._groups(params, grads):
-            np.multiply(g, self.lr, out=step)
+            np.multiply(g, self.lr, out=step)      # p -= lr g, without a temporary array
             p -= step
 
 
@@ -189,10 +189,10 @@ class Momentum(Optimizer):
 
     def update(self, params, grads):
         for p, g, v, step in self._groups(params, grads):
-            v *= self.momentum
+            v *= self.momentum                     # v = mu v - lr g
             np.multiply(g, self.lr, out=step)
             v -= step
-            p += v
+            p += v                                 # p += v
 
 
 class Nesterov(Optimizer):
@@ -215,11 +215,11 @@ class Nesterov(Optimizer):
     def update(self, params, grads):
         mu = self.momentum
         for p, g, v, step in self._groups(params, grads):
-            np.multiply(v, mu * mu, out=step)
+            np.multiply(v, mu * mu, out=step)      # p += mu^2 v - (1 + mu) lr g   (old v)
             p += step
             np.multiply(g, (1 + mu) * self.lr, out=step)
             p -= step
-            v *= mu
+            v *= mu                                # v = mu v - lr g
             np.multiply(g, self.lr, out=step)
             v -= step
 
@@ -237,9 +237,9 @@ class AdaGrad(Optimizer):
 
     def update(self, params, grads):
         for p, g, h, step in self._groups(params, grads):
-            np.multiply(g, g, out=step)
+            np.multiply(g, g, out=step)            # h += g^2
             h += step
-            np.sqrt(h, out=step)
+            np.sqrt(h, out=step)                   # p -= lr g / (sqrt(h) + eps)
             step += self.eps
             np.divide(g, step, out=step)
             step *= self.lr
@@ -265,7 +265,7 @@ class RMSProp(Optimizer):
             step -= h
             step *= 1 - d
             h += step
-            np.sqrt(h, out=step)
+            np.sqrt(h, out=step)                   # p -= lr g / (sqrt(h) + eps)
             step += self.eps
             np.divide(g, step, out=step)
             step *= self.lr
@@ -310,7 +310,7 @@ class Adam(Optimizer):
             step -= v
             step *= 1 - b2
             v += step
-            np.sqrt(v, out=step)
+            np.sqrt(v, out=step)                 # p -= lr_t m / (sqrt(v) + eps_t)
             step += eps_t
             np.divide(m, step, out=step)
             step *= lr_t

@@ -256,6 +256,7 @@ def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=
     activation: a name from nnutils.activations, or "maxout" / "maxout<k>" (k pieces, default 2).
     init: an initializer name, or a number meaning normal with that std (or give std=).
     All randomness (weights, dropout masks) comes from np.random.default_rng(seed).
+    The parameters are packed into one buffer (see Sequential._pack): change them in place.
     """
     sizes = list(sizes)
     if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1

@@ -72,11 +72,12 @@ class Surface:
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise ValueError(f"steps: expected an int >= 0, got {steps!r}")
         p = np.array(_point(self.start if start is None else start, "start"), dtype=np.float64)
-        params, path = {"xy": p}, [p.copy()]
+        g = np.zeros(2)
+        params, grads, path = {"xy": p}, {"xy": g}, [p.copy()]
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(int(steps)):
-                grads = {"xy": self.gradient(p)}
-                if not np.all(np.isfinite(grads["xy"])):
+                g[:] = self.grad(p[0], p[1])         # the same arrays every step, as in a model
+                if not np.all(np.isfinite(g)):
                     break
                 optimizer.update(params, grads)      # changes p in place
                 if not np.all(np.isfinite(p)) or np.max(np.abs(p)) > bound:

@@ -8,6 +8,7 @@ LearningRateDemo  one learning-rate slider trains a small MNIST network and draw
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from nnutils import optim
 from nnutils.data import load_mnist
@@ -51,6 +52,17 @@ def _freeze_layout(demo):
     if getattr(demo, "_layout_done", False):
         demo.fig.set_layout_engine("none")
     demo._layout_done = True
+
+
+def _few_ticks(*axes):
+    """Laying out tick labels is most of a re-render: keep ~5 per axis, no minor labels."""
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_locator(LogLocator(numticks=6))
+                axis.set_minor_locator(NullLocator())
+            else:
+                axis.set_major_locator(MaxNLocator(5))
 
 
 def _levels(surface, Z):
@@ -141,6 +153,7 @@ class TrajectoryDemo(Demo):
         self.ax_race.set(xlabel="step", ylabel="f(x, y) − f(minimum)  (log scale)",
                          yscale="log", title="race: loss vs step")
         self.ax_race.grid(True, which="major", alpha=0.3)
+        _few_ticks(self.ax, self.ax_race)
         self.contour, self.surface_drawn = None, None
 
     @staticmethod
@@ -367,6 +380,7 @@ class LearningRateDemo(Demo):
                           ylabel="mean loss, last 20 steps", title="final loss vs learning rate")
         self.ax_sweep.legend(fontsize=8, loc="upper left")
         self.ax_sweep.grid(True, alpha=0.3)
+        _few_ticks(self.ax, self.ax_sweep)
 
     def update(self, lr):
         _freeze_layout(self)

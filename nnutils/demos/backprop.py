@@ -148,10 +148,10 @@ class VanishingGradientDemo(Demo):
     title = "Vanishing gradients (기울기 소실): how much gradient reaches each layer"
     figsize = (9.0, 4.2)
     presets = {
-        "sigmoid, gain 1: vanishes": {"depth": 20, "gain": 1.0},
-        "gain 4: sigmoid's best": {"depth": 20, "gain": 4.0},
-        "He gain √2: ReLU steady": {"depth": 20, "gain": 1.414},
-        "gain 3: ReLU explodes": {"depth": 20, "gain": 3.0},
+        "g = 1: sigmoid vanishes": {"depth": 20, "gain": 1.0},
+        "He g = √2: ReLU steady": {"depth": 20, "gain": 1.414},
+        "g = 3: ReLU explodes": {"depth": 20, "gain": 3.0},
+        "40 layers": {"depth": 40, "gain": 1.0},
     }
 
     def make_controls(self):

@@ -1,0 +1,183 @@
+"""Lesson 6 demo: batch normalization (배치 정규화) rescues a badly scaled initialization.
+
+The lecture's network: 784-100×5-10 ReLU, weights ~ N(0, scale²), trained with SGD on 1,000
+MNIST training images for 20 epochs. Without BN only a narrow band of scales trains; with BN
+(Linear → BatchNorm → ReLU) almost any scale does, and larger learning rates become usable.
+
+``lecture_setup`` and ``train_run`` are the experiment (shared with the notebook's sweep);
+``hidden_activations`` collects each hidden layer's ReLU output; ``BatchNormDemo`` puts
+scale × BN on/off × lr under controls and retrains on release (≈ 0.5–2 s, with progress).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnutils.data import load_mnist
+from nnutils.layers import ReLU
+from nnutils.model import mlp
+from nnutils.optim import SGD
+from nnutils.plots import PALETTE, hist_stairs, set_hist
+from nnutils.train import fit
+from nnutils.widgets import Demo, controls as C
+
+__all__ = ["SIZES", "N_TRAIN", "EPOCHS", "lecture_setup", "train_run", "hidden_activations",
+           "BatchNormDemo", "DEMOS"]
+
+SIZES = (784, 100, 100, 100, 100, 100, 10)   # the lecture's 784-100×5-10
+N_TRAIN = 1000
+EPOCHS = 20
+BATCH = 100
+HIST_BINS = np.linspace(0.0, 3.0, 16)       # ReLU outputs; values beyond 3 land in the last bin
+
+_DATA = {}
+
+
+def lecture_setup(n_train=N_TRAIN):
+    """The first ``n_train`` images of the embedded MNIST sample (cached): (x, y)."""
+    if n_train not in _DATA:
+        m = load_mnist()
+        _DATA[n_train] = (m.x_train[:n_train], m.y_train[:n_train])
+    return _DATA[n_train]
+
+
+def train_run(scale, batchnorm, lr=0.01, epochs=EPOCHS, sizes=SIZES, n_train=N_TRAIN, seed=0,
+              callbacks=()):
+    """One run of the lecture's experiment: (model, History). Weights ~ N(0, scale²)."""
+    x, y = lecture_setup(n_train)
+    model = mlp(sizes, init="normal", std=scale, batchnorm=batchnorm, seed=seed)
+    hist = fit(model, SGD(lr=lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
+               progress=False, callbacks=callbacks)
+    return model, hist
+
+
+def hidden_activations(model, x, train=False):
+    """The output of every ReLU layer for the batch x (list of arrays).
+
+    train=True uses the batch statistics in BN layers; the model's running averages are
+    restored afterwards, so looking does not change the model.
+    """
+    state = model.state() if train else None
+    outs = []
+    h = x
+    for layer in model.layers:
+        h = layer.forward(h, train)
+        if isinstance(layer, ReLU):
+            outs.append(h.copy())
+    if state is not None:
+        model.load_state(state)
+    return outs
+
+
+def _fmt_std(s):
+    if not np.isfinite(s):
+        return "std = inf"
+    return f"std = {s:.2g}" if 1e-2 <= s < 1e3 else f"std = {s:.0e}"
+
+
+class BatchNormDemo(Demo):
+    """Init scale × BN on/off × learning rate → training accuracy and layer histograms."""
+
+    title = "Batch normalization vs the init scale (784-100×5-10 ReLU, 1,000 images, SGD)"
+    figsize = (9.0, 5.0)
+    retrains = True
+    presets = {
+        "no BN, scale 0.01 (stuck)": {"batchnorm": False, "scale": 0.01, "lr": 0.01},
+        "BN, scale 0.01 (trains)": {"batchnorm": True, "scale": 0.01, "lr": 0.01},
+        "no BN, scale 0.2 (the narrow band)": {"batchnorm": False, "scale": 0.2, "lr": 0.01},
+        "no BN, scale 1 (explodes)": {"batchnorm": False, "scale": 1.0, "lr": 0.01},
+        "BN, lr 0.3 (higher lr)": {"batchnorm": True, "scale": 0.01, "lr": 0.3},
+    }
+
+    def __init__(self, epochs=EPOCHS, **values):
+        self.epochs = int(epochs)
+        self.previous = None
+        super().__init__(**values)
+
+    def make_controls(self):
+        return {"scale": C.slider(0.01, 1e-4, 1.0, log=True, description="init scale (std)"),
+                "batchnorm": C.toggle(True, description="batch norm"),
+                "lr": C.slider(0.01, 1e-3, 1.0, log=True, description="learning rate")}
+
+    def build(self, fig):
+        gs = fig.add_gridspec(2, 5, height_ratios=[1.25, 1.0])
+        ax = fig.add_subplot(gs[0, :])
+        ax.set(xlim=(0, self.epochs), ylim=(0, 1.02), xlabel="epoch",
+               ylabel="training accuracy")
+        ax.axhline(0.1, color="0.6", lw=0.8, ls=":")
+        ax.text(0.2, 0.12, "chance", ha="left", va="bottom", fontsize=8, color="0.4")
+        (self.prev_line,) = ax.plot([], [], color="0.55", ls="--", lw=1.5, label="previous setting")
+        (self.line,) = ax.plot([], [], color=PALETTE[0], lw=2.2, marker="o", ms=3,
+                               label="this setting")
+        self.final_text = ax.text(0.01, 0.96, "", transform=ax.transAxes, va="top", fontsize=9)
+        ax.legend(loc="center right", fontsize=8)
+        self.ax_curve = ax
+        self.hist_after, self.hist_init, self.std_text = [], [], []
+        for i in range(5):
+            axh = fig.add_subplot(gs[1, i])
+            self.hist_init.append(axh.stairs(np.zeros(len(HIST_BINS) - 1), HIST_BINS,
+                                             color=PALETTE[1], lw=1.5, label="at init"))
+            self.hist_after.append(hist_stairs(axh, HIST_BINS, color=PALETTE[0], alpha=0.55,
+                                               label="after training"))
+            axh.set(xlim=(0, 3), ylim=(0, 1), xticks=[0, 1, 2, 3],
+                    xticklabels=["0", "1", "2", "≥3"], title=f"layer {i + 1}")
+            axh.title.set_fontsize(9)
+            axh.set_xlabel("ReLU output", fontsize=8)
+            axh.tick_params(labelsize=7)
+            if i == 0:
+                axh.set_ylabel("fraction of units", fontsize=8)
+            else:
+                axh.set_yticklabels([])
+            self.std_text.append(axh.text(0.97, 0.95, "", transform=axh.transAxes, ha="right",
+                                          va="top", fontsize=7))
+        self.hist_init[0].axes.legend(loc="center right", fontsize=6)
+
+    def update(self, scale, batchnorm, lr):
+        label = f"{'BN' if batchnorm else 'no BN'}, scale {scale:.2g}, lr {lr:.2g}"
+        if self.previous is not None and self.previous[0] != label:
+            self.prev_line.set_data(*self.previous[1])
+            self.prev_line.set_label(f"previous: {self.previous[0]}")
+        x, _ = lecture_setup()
+        probe = x[:500]
+        model = mlp(SIZES, init="normal", std=scale, batchnorm=batchnorm, seed=0)
+        with np.errstate(all="ignore"):
+            init_acts = hidden_activations(model, probe, train=True)
+        self.progress(0.0, f"training {label} …")
+        _, hist = self._train(model, lr)
+        self.progress(1.0)
+        epochs = np.arange(1, len(hist.train_acc) + 1)
+        self.line.set_data(epochs, hist.train_acc)
+        self.line.set_label(f"this setting: {label}")
+        self.ax_curve.legend(loc="center right", fontsize=8)
+        if hist.train_acc:
+            self.previous = (label, (epochs, list(hist.train_acc)))
+            self.final_text.set_text(f"{label}: final training accuracy "
+                                     f"{hist.train_acc[-1]:.3f}")
+        else:
+            self.previous = (label, ([], []))
+            self.final_text.set_text(f"{label}: no complete epoch")
+        with np.errstate(all="ignore"):
+            after = hidden_activations(model, probe, train=False)
+        for i in range(5):
+            a0 = np.nan_to_num(init_acts[i], nan=np.inf)
+            set_hist(self.hist_init[i], a0)
+            a1 = np.nan_to_num(after[i], nan=np.inf)
+            set_hist(self.hist_after[i], a1)
+            with np.errstate(all="ignore"):
+                s0, s1 = float(np.std(a0)), float(np.std(a1))
+            self.std_text[i].set_text(f"init {_fmt_std(s0)}\nafter {_fmt_std(s1)}")
+        if hist.diverged:
+            self.message(f"{label}: {hist.diverged}")
+
+    def _train(self, model, lr):
+        x, y = lecture_setup()
+        cb = (lambda h: self.progress(h.epochs / self.epochs,
+                                      f"epoch {h.epochs}/{self.epochs}, "
+                                      f"training accuracy {h.train_acc[-1]:.3f}"),)
+        with np.errstate(all="ignore"):
+            hist = fit(model, SGD(lr=lr), x, y, epochs=self.epochs, batch_size=BATCH, seed=0,
+                       progress=False, callbacks=cb)
+        return model, hist
+
+
+DEMOS = {"batchnorm": BatchNormDemo}

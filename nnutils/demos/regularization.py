@@ -1,0 +1,317 @@
+"""Lesson 7 demos: regularization (정규화) against overfitting (과적합).
+
+The lecture's overfitting setup: 300 MNIST training images, a 784-100×6-10 ReLU network (He
+init), SGD lr 0.01, batch 100, 200 epochs. Training accuracy reaches 1.0 while test accuracy
+stalls; weight decay (가중치 감소) and dropout (드롭아웃) narrow that gap.
+
+``overfit_run`` is the experiment (shared with the notebook). Its results are cached per
+setting: the same arguments always give the same numbers (everything is seeded), so a demo
+that returns to a slider stop shows the run it already trained instead of training it again.
+
+- ``WeightDecayDemo``: λ (log slider) × penalty L2 / L1 / elastic → train/test curves and the
+  first layer's weight histogram, against the unregularised run (retrains, ≈ 1–3 s, cached).
+- ``DropoutDemo``: dropout ratio 0 … 0.8 → train/test curves and the dropout mask of one
+  layer (retrains, ≈ 1–3 s, cached).
+- ``AugmentGallery``: one augmentation and its strength on eight MNIST digits (light).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnutils import augment as A
+from nnutils.data import load_mnist
+from nnutils.model import mlp
+from nnutils.optim import SGD
+from nnutils.plots import PALETTE, hist_stairs, set_hist
+from nnutils.train import fit
+from nnutils.widgets import Demo, controls as C
+
+__all__ = ["SIZES", "N_TRAIN", "EPOCHS", "EVAL_EVERY", "DEMO_EPOCHS", "LR", "OverfitRun", "overfit_data",
+           "overfit_run", "clear_cache", "WeightDecayDemo", "DropoutDemo", "AugmentGallery",
+           "TRANSFORMS", "gallery_digits", "DEMOS"]
+
+SIZES = (784, 100, 100, 100, 100, 100, 100, 10)   # the lecture's 784-100×6-10
+N_TRAIN = 300
+EPOCHS = 200
+EVAL_EVERY = 5          # test accuracy every 5 epochs (1,000 images; every epoch would double the cost)
+DEMO_EPOCHS = 100      # the demos stop at 100 epochs to answer in a second or two; the gap is there by then
+LR = 0.01
+BATCH = 100
+
+_DATA = {}
+_CACHE = {}
+
+
+def overfit_data():
+    """(x_train[:300], y_train[:300], x_test, y_test) from the embedded MNIST sample (cached)."""
+    if "mnist" not in _DATA:
+        m = load_mnist()
+        _DATA["mnist"] = (m.x_train[:N_TRAIN], m.y_train[:N_TRAIN], m.x_test, m.y_test)
+    return _DATA["mnist"]
+
+
+@dataclass(frozen=True)
+class OverfitRun:
+    """What one run produced: per-epoch training accuracy, test accuracy every EVAL_EVERY
+    epochs (``test_epochs``), the trained model and its History."""
+    train_acc: np.ndarray
+    test_epochs: np.ndarray
+    test_acc: np.ndarray
+    model: object
+    history: object
+
+    @property
+    def gap(self):
+        """Final training accuracy minus final test accuracy."""
+        return float(self.train_acc[-1] - self.test_acc[-1])
+
+
+def clear_cache():
+    _CACHE.clear()
+
+
+def overfit_run(weight_decay=0.0, penalty="l2", dropout=0.0, epochs=EPOCHS, seed=0,
+                progress=None) -> OverfitRun:
+    """The lecture's overfitting run with optional weight decay and dropout (cached).
+
+    progress: optional callable(fraction, text), called after each epoch of a fresh run.
+    """
+    key = (round(float(weight_decay), 12), penalty, round(float(dropout), 12), int(epochs), seed)
+    if key in _CACHE:
+        return _CACHE[key]
+    x, y, x_test, y_test = overfit_data()
+    model = mlp(SIZES, init="he", dropout=dropout, weight_decay=weight_decay, penalty=penalty,
+                seed=seed)
+    test_epochs, test_acc = [], []
+
+    def after_epoch(h):
+        if h.epochs == 1 or h.epochs % EVAL_EVERY == 0 or h.epochs == epochs:
+            test_epochs.append(h.epochs)
+            test_acc.append(model.accuracy(x_test, y_test))
+        if progress is not None:
+            progress(h.epochs / epochs, f"epoch {h.epochs}/{epochs}: training accuracy "
+                                        f"{h.train_acc[-1]:.3f}")
+
+    with np.errstate(all="ignore"):
+        hist = fit(model, SGD(lr=LR), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
+                   progress=False, callbacks=(after_epoch,))
+    run = OverfitRun(np.array(hist.train_acc), np.array(test_epochs, dtype=int),
+                     np.array(test_acc), model, hist)
+    _CACHE[key] = run
+    return run
+
+
+def _curves(ax, epochs):
+    ax.set(xlim=(0, epochs), ylim=(0, 1.02), xlabel="epoch", ylabel="accuracy")
+    lines = {
+        "base_train": ax.plot([], [], color="0.6", lw=1.3, label="no regularization: train")[0],
+        "base_test": ax.plot([], [], color="0.6", lw=1.3, ls="--", label="no regularization: test")[0],
+        "train": ax.plot([], [], color=PALETTE[0], lw=2.2, label="train")[0],
+        "test": ax.plot([], [], color=PALETTE[1], lw=2.2, ls="--", label="test")[0],
+    }
+    ax.legend(loc="lower right", fontsize=7)
+    text = ax.set_title("", fontsize=8, loc="left")
+    return lines, text
+
+
+def _show_run(lines, prefix, run):
+    lines[f"{prefix}train"].set_data(np.arange(1, len(run.train_acc) + 1), run.train_acc)
+    lines[f"{prefix}test"].set_data(run.test_epochs, run.test_acc)
+
+
+class _RetrainDemo(Demo):
+    retrains = True
+    figsize = (9.0, 3.6)
+
+    def _run(self, label, **kw):
+        cached = self._key(**kw) in _CACHE
+        self.progress(0.0, f"training {label} …")
+        run = overfit_run(epochs=self.epochs, progress=self.progress, **kw)
+        self.progress(1.0)
+        self.status.value = (f"{label}: cached result (this setting was trained before)" if cached
+                             else f"{label}: trained in {run.history.seconds:.1f} s")
+        return run
+
+    def _key(self, weight_decay=0.0, penalty="l2", dropout=0.0):
+        return (round(float(weight_decay), 12), penalty, round(float(dropout), 12),
+                int(self.epochs), 0)
+
+
+PENALTY_LABEL = {"l2": "L2: ½λΣW²", "l1": "L1: λΣ|W|", "elastic": "elastic: λ(½Σ|W| + ¼ΣW²)"}
+W_BINS = np.linspace(-0.25, 0.25, 51)
+
+
+class WeightDecayDemo(_RetrainDemo):
+    """λ × penalty → train/test accuracy curves and the histogram of the first layer's weights."""
+
+    title = "Weight decay (가중치 감소): 300 images, 784-100×6-10, SGD lr 0.01"
+    presets = {"λ = 0.1, L2 (lecture)": {"lam": 0.1, "penalty": "l2"},
+               "λ = 0.01, L1 (sparse)": {"lam": 0.01, "penalty": "l1"},
+               "λ = 0.001 (almost none)": {"lam": 0.001, "penalty": "l2"},
+               "λ = 1 (too strong)": {"lam": 1.0, "penalty": "l2"}}
+
+    def __init__(self, epochs=DEMO_EPOCHS, **values):
+        self.epochs = int(epochs)
+        super().__init__(**values)
+
+    def make_controls(self):
+        # stops every half decade (0.001, 0.0032, 0.01, ..., 1): each stop's run is cached
+        return {"lam": C.slider(0.1, 1e-3, 1.0, log=True, step=0.5, description="λ"),
+                "penalty": C.dropdown([(v, k) for k, v in PENALTY_LABEL.items()], "l2",
+                                      description="penalty")}
+
+    def build(self, fig):
+        ax, axw = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+        self.lines, self.text = _curves(ax, self.epochs)
+        self.h_base = axw.stairs(np.full(len(W_BINS) - 1, 1e-9), W_BINS, color="0.45", lw=1.3,
+                                 label="no regularization")
+        self.h_now = hist_stairs(axw, W_BINS, color=PALETTE[0], alpha=0.6, label="regularized")
+        self.h_now.set_data(np.full(len(W_BINS) - 1, 1e-9))
+        axw.set(yscale="log", ylim=(1e-4, 1.0), xlim=(W_BINS[0], W_BINS[-1]),
+                xlabel="weight value (layer 1)", ylabel="fraction of weights")
+        axw.legend(loc="upper right", fontsize=7)
+        self.w_text = axw.text(0.02, 0.97, "", transform=axw.transAxes, va="top", fontsize=8)
+
+    def update(self, lam, penalty):
+        base = overfit_run(epochs=self.epochs)
+        _show_run(self.lines, "base_", base)
+        label = f"{penalty.upper() if penalty != 'elastic' else 'elastic'} λ={lam:.3g}"
+        run = self._run(label, weight_decay=lam, penalty=penalty)
+        _show_run(self.lines, "", run)
+        self.lines["train"].set_label(f"{label}: train")
+        self.lines["test"].set_label(f"{label}: test")
+        self.lines["train"].axes.legend(loc="lower right", fontsize=7)
+        self.text.set_text(f"final train − test gap: {base.gap:.3f} without, {run.gap:.3f} with "
+                           f"{label}\nfinal test accuracy: {base.test_acc[-1]:.3f} → "
+                           f"{run.test_acc[-1]:.3f}")
+        w0, w1 = base.model.params["W1"], run.model.params["W1"]
+        set_hist(self.h_base, w0)
+        set_hist(self.h_now, w1)
+        self.w_text.set_text(f"|w| < 0.001: {np.mean(np.abs(w0) < 1e-3):.0%} → "
+                             f"{np.mean(np.abs(w1) < 1e-3):.0%}\nstd: {w0.std():.3f} → {w1.std():.3f}")
+
+
+class DropoutDemo(_RetrainDemo):
+    """Dropout ratio → train/test accuracy curves and one layer's dropout mask."""
+
+    title = "Dropout (드롭아웃): 300 images, 784-100×6-10, SGD lr 0.01"
+    presets = {"no dropout": {"ratio": 0.0}, "ratio 0.2 (lecture)": {"ratio": 0.2},
+               "ratio 0.5": {"ratio": 0.5}, "ratio 0.8 (too much)": {"ratio": 0.8}}
+
+    def __init__(self, epochs=DEMO_EPOCHS, **values):
+        self.epochs = int(epochs)
+        super().__init__(**values)
+
+    def make_controls(self):
+        return {"ratio": C.slider(0.2, 0.0, 0.8, step=0.1, description="dropout ratio (drop prob.)",
+                                  readout_format=".1f")}
+
+    def build(self, fig):
+        ax, axm = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+        self.lines, self.text = _curves(ax, self.epochs)
+        self.mask_img = axm.imshow(np.ones((20, 100)), cmap="Greys_r", vmin=0, vmax=1,
+                                   aspect="auto", interpolation="nearest")
+        axm.set(xlabel="unit of hidden layer 1 (100)", ylabel="example in the batch")
+        self.mask_title = axm.set_title("", fontsize=9)
+
+    def update(self, ratio):
+        ratio = round(float(ratio), 10)
+        base = overfit_run(epochs=self.epochs)
+        _show_run(self.lines, "base_", base)
+        label = f"dropout {ratio:.1f}"
+        run = self._run(label, dropout=ratio)
+        _show_run(self.lines, "", run)
+        self.lines["train"].set_label(f"{label}: train")
+        self.lines["test"].set_label(f"{label}: test")
+        self.lines["train"].axes.legend(loc="lower right", fontsize=7)
+        self.text.set_text(f"final train − test gap: {base.gap:.3f} without, {run.gap:.3f} with "
+                           f"{label}\nfinal test accuracy: {base.test_acc[-1]:.3f} → "
+                           f"{run.test_acc[-1]:.3f}")
+        keep = np.random.default_rng(1).random((20, 100)) >= ratio     # the rule Dropout uses
+        self.mask_img.set_data(keep.astype(float))
+        self.mask_title.set_text(f"a dropout mask: white = kept ({keep.mean():.0%}),\n"
+                                 f"kept units scaled by 1/(1 − ratio) = {1 / (1 - ratio):.2f}")
+
+
+# ------------------------------------------------------------------- augmentation gallery
+# name -> (label, function(images, strength in [0, 1], rng), description of full strength)
+TRANSFORMS = {
+    "flip": ("flip left-right", lambda x, s, rng: A.flip(x, p=s, rng=rng), "probability 1"),
+    "shift": ("shift", lambda x, s, rng: A.shift(x, max_shift=int(round(6 * s)), rng=rng),
+              "up to 6 pixels"),
+    "rotate": ("rotate", lambda x, s, rng: A.rotate(x, max_degrees=180 * s, rng=rng),
+               "up to ±180°"),
+    "crop": ("crop and resize", lambda x, s, rng: A.crop_resize(x, max_crop=0.5 * s, rng=rng),
+             "keep as little as 50%"),
+    "noise": ("Gaussian noise", lambda x, s, rng: A.noise(x, std=0.5 * s, rng=rng), "std 0.5"),
+    "brightness": ("brightness", lambda x, s, rng: A.brightness(x, max_delta=0.6 * s, rng=rng),
+                   "±0.6"),
+    "contrast": ("contrast", lambda x, s, rng: A.contrast(x, max_change=s, rng=rng), "±100%"),
+    "all": ("shift + rotate + crop + noise",
+            lambda x, s, rng: A.Augmenter(shift=int(round(3 * s)), rotate=30 * s, crop=0.3 * s,
+                                          noise=0.2 * s)(x, rng),
+            "3 px, ±30°, 30% crop, noise 0.2"),
+}
+GALLERY_DIGITS = (1, 2, 3, 4, 5, 6, 7, 9)
+
+
+def gallery_digits(digits=GALLERY_DIGITS, per_digit=1):
+    """The first test image(s) of each digit, shape (n, 28, 28), and their labels."""
+    m = load_mnist(flatten=False)
+    idx = [i for d in digits for i in np.flatnonzero(m.y_test == d)[:per_digit]]
+    return m.x_test[idx], m.y_test[idx]
+
+
+class AugmentGallery(Demo):
+    """One augmentation at a chosen strength on eight digits: originals on top, copies below."""
+
+    title = "Data augmentation (데이터 증강) on MNIST digits"
+    figsize = (8.0, 3.6)
+    presets = {"flip (wrong for digits)": {"transform": "flip", "strength": 1.0},
+               "rotate ±180° (6 ↔ 9!)": {"transform": "rotate", "strength": 1.0},
+               "sensible: small shift + rotation": {"transform": "all", "strength": 0.5}}
+
+    def make_controls(self):
+        return {"transform": C.dropdown([(v[0], k) for k, v in TRANSFORMS.items()], "shift",
+                                        description="transform"),
+                "strength": C.slider(0.5, 0.0, 1.0, step=0.05, description="strength"),
+                "seed": C.int_slider(0, 0, 9, description="random draw")}
+
+    def build(self, fig):
+        self.images, self.labels = gallery_digits()
+        n = len(self.images)
+        ax = fig.add_subplot()
+        # one image artist holding the whole 3 × n mosaic: a single set_data per update
+        self.mosaic = np.zeros((3 * 30 - 2, n * 30 - 2), dtype=np.float32)
+        self._paste(0, self.images)
+        self.img = ax.imshow(self.mosaic, cmap="gray_r", vmin=0, vmax=1,
+                             interpolation="nearest")
+        ax.set_xticks([30 * j + 13.5 for j in range(n)], [f"label {d}" for d in self.labels],
+                      fontsize=8)
+        ax.set_yticks([13.5, 43.5, 73.5], ["original", "copy 1", "copy 2"], fontsize=8)
+        ax.tick_params(length=0)
+        for j in range(1, n):                 # thin separators between the digits
+            ax.axvline(30 * j - 1.5, color="0.75", lw=0.8)
+        for i in (1, 2):
+            ax.axhline(30 * i - 1.5, color="0.75", lw=0.8)
+        ax.xaxis.tick_top()
+        self.caption = ax.set_xlabel("", fontsize=9)
+
+    def _paste(self, row, images):
+        for j, im in enumerate(images):
+            self.mosaic[30 * row:30 * row + 28, 30 * j:30 * j + 28] = im
+
+    def update(self, transform, strength, seed):
+        label, fn, full = TRANSFORMS[transform]
+        rng = np.random.default_rng(seed)
+        for row in (1, 2):
+            self._paste(row, fn(self.images, float(strength), rng))
+        self.img.set_data(self.mosaic)
+        self.caption.set_text(f"{label}, strength {strength:.2f} (1 = {full}); "
+                              f"the label stays the same")
+
+
+DEMOS = {"weight_decay": WeightDecayDemo, "dropout": DropoutDemo, "augment_gallery": AugmentGallery}

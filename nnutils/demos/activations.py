@@ -80,7 +80,10 @@ class ActivationDemo(Demo):
         }
 
     def build(self, fig):
-        self.ax_f, self.ax_g = fig.subplots(1, 2)
+        # fixed margins instead of constrained layout (a third of every redraw): nothing moves
+        fig.set_layout_engine("none")
+        self.ax_f, self.ax_g = fig.add_gridspec(1, 2, left=0.07, right=0.985, bottom=0.14,
+                                                top=0.91, wspace=0.2).subplots()
         self.n = 801
         # one 1×n image per panel paints the shaded regions; updated with set_data/set_extent
         cmap = ListedColormap([(1, 1, 1, 0), (0.90, 0.62, 0.0, 0.30), (0.84, 0.37, 0.0, 0.45)])
@@ -206,7 +209,10 @@ class ZigZagDemo(Demo):
         }
 
     def build(self, fig):
-        self.ax, self.ax_dir = fig.subplots(1, 2, width_ratios=(1.35, 1))
+        fig.set_layout_engine("none")          # fixed margins: cheaper than constrained layout
+        self.ax, self.ax_dir = fig.add_gridspec(1, 2, width_ratios=(1.35, 1), left=0.07,
+                                                right=0.98, bottom=0.13, top=0.92,
+                                                wspace=0.15).subplots()
         lim = (-2.0, 2.0)
         g = np.linspace(*lim, 121)
         self.grid = np.meshgrid(g, g)

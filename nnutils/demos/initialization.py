@@ -12,7 +12,7 @@ sigmoid/tanh or blows ReLU up; Xavier (sigmoid/tanh) and He (ReLU) keep them spr
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from nnutils.activations import get_activation
 from nnutils.init import init_std, initialize
@@ -147,8 +147,9 @@ class HistogramDemo(Demo):
             self.overflow.append(ax.text(0.97, 0.55, "", transform=ax.transAxes, ha="right",
                                          fontsize=8, color=PALETTE[1]))
             ax.set_title(f"layer {i + 1}", fontsize=10)
-            ax.set_xlabel("activation value")
         self.axes[0].set_ylabel("share of the 100,000 values")
+        self.axes[0].yaxis.set_major_locator(MaxNLocator(4))
+        fig.supxlabel("activation value of each layer", fontsize=10, y=0.01)
         self._bins = None
 
     def _std(self, init, std):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Result, failed, passed
+from . import Result, Reveal, failed, passed
 
 __all__ = ["check_he_init", "check_saturating_preset", "saturation_by_preset",
-           "check_symmetry"]
+           "check_symmetry", "why_small_std_does_not_learn"]
 
 
 def _call(fn, *args, what):
@@ -126,3 +126,13 @@ def check_symmetry(answer) -> Result:
                       "of W2, every unit's dz is the same.")
     return failed(f"{got} is not it: think about whether two units that start equal can ever "
                   "receive different gradients.")
+
+
+why_small_std_does_not_learn = Reveal(
+    "With std 0.01 and 100 inputs per unit, each layer multiplies the size of the signal by about "
+    "0.01·√100·√½ ≈ 0.07 (ReLU passes half of it). After four hidden layers the scores are "
+    "~10⁻⁵ of the input, so the softmax outputs 1/10 for every class and the loss sits at "
+    "ln 10 ≈ 2.303. Backwards the same factors multiply the gradient, so the first layers get "
+    "almost nothing (기울기 소실): SGD moves them by ~nothing per step. He's std √(2/n_in) keeps "
+    "that factor at 1, so signals and gradients keep their size through every layer.",
+    label="Why does std = 0.01 stay at loss 2.303 for the whole run? Think first, then click.")

@@ -12,7 +12,11 @@ Measured side by side in one run, interleaved in blocks (so a busy machine slows
     floor = matmul FLOPs / that throughput = the time those products take.
 Prints the medians, the ratios, and the process memory (RSS) before and after the timed steps.
 
-    python benchmarks/train_step.py [--threads 1] [--steps 400] [--block 20]
+    python benchmarks/train_step.py [--threads 1] [--steps 400] [--block 20] [--no-torch]
+
+Threads default to 1: on a busy 2-core machine, 2 BLAS threads spend most of a step waiting
+for each other (both numpy and PyTorch get several times slower), so compare with --threads 2
+only when the machine is otherwise idle.
 """
 
 import argparse
@@ -172,8 +176,10 @@ def main():
         print(f"pytorch step (median):        {med['pytorch'] * 1e6:8.0f} us   "
               f"= {med['pytorch'] / med['floor']:.2f}x the floor")
         print(f"nnutils / pytorch:            {med['nnutils'] / med['pytorch']:.2f}x (target <= 1.3x)")
+    elif ARGS.no_torch:
+        print("pytorch: skipped (--no-torch)")
     else:
-        print("pytorch: not installed (optional; `pip install torch` to compare) - skipped")
+        print("pytorch: not installed (optional, not a dependency; `pip install torch` to compare) - skipped")
     # CPU seconds of the whole process per step (all threads): on a busy machine the wall
     # clock also counts time spent waiting for a core, the CPU time does not
     line = f"CPU time per step (median):   nnutils {cmed['nnutils'] * 1e6:.0f} us"

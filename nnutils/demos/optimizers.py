@@ -77,7 +77,11 @@ def _levels(surface, Z):
 
 
 class TrajectoryDemo(Demo):
-    """Paths of the chosen optimizers on a 2-D surface, and their loss per step."""
+    """Paths of the chosen optimizers on a 2-D surface, and their loss per step.
+
+    One learning rate for all the chosen optimizers (the presets set the lecture's value for
+    each picture). Choosing a surface moves the start sliders to its range and default start.
+    """
 
     title = "Optimizer trajectories (최적화 경로) and the race (loss vs step)"
     figsize = (10.0, 4.2)

@@ -296,7 +296,7 @@ class StepVsSigmoidDemo(Demo):
         self.a2.axvline(1.0, color=PALETTE[1], ls=":", lw=1.5)
         (self.dsig,) = self.a2.plot(self.ws, sigmoid_grad(a), color=PALETTE[0], lw=2,
                                     label="sigmoid: k·s(1 − s)")
-        self.cursor = self.a2.axvline(0.5, color="k", lw=1)
+        self.cursor = self.a2.axvline(0.5, color="k", lw=1, label="current w")
         self.a2.set(xlim=self.WLIM, xlabel="weight w", ylabel="slope dy/dw",
                     title="slope (what backprop uses)")
         for ax in (self.a1, self.a2):      # fewer tick labels: text is most of the drawing time

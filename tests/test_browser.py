@@ -12,7 +12,8 @@ its kernels, at the end even when a test fails.
 
 Needs Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`; never
 `playwright install`). Without it the tests are skipped, except under CI=true, where that
-is a failure. Set NNUTILS_SCREENSHOTS=<folder> to save a picture of every demo.
+is a failure. Set NNUTILS_SCREENSHOTS=<folder> to save a picture of every demo's cell
+(that is how docs/screenshot.png was taken).
 """
 
 from __future__ import annotations
@@ -453,7 +454,8 @@ def test_notebook_runs_and_its_demos_respond(lab, page, path):
     for i, demo in enumerate(demos):
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            demo.screenshot(path=str(Path(SCREENSHOTS) / f"{path.stem}_demo{i}.png"))
+            cell = demo.locator("xpath=ancestor::div[contains(@class, 'jp-CodeCell')][1]")
+            cell.screenshot(path=str(Path(SCREENSHOTS) / f"{path.stem}_demo{i}.png"))
         nb.exercise(demo, i)
     for action in EXTRA_ACTIONS.get(path.name, ()):
         action(nb)

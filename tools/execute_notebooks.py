@@ -15,10 +15,14 @@ The result is then normalised so that ``git diff`` shows only real changes:
 - widget views get a model id derived from their cell, instead of a fresh random one per
   run (the model never outlives the kernel anyway; a static viewer shows the PNG fallback).
 
+The kernel gets one BLAS thread, as in the replay (see conftest.py at the repository root):
+the number of threads changes the last bits of float32 matrix products.
+
 A notebook that raises stops the run with a non-zero exit status and is left unchanged.
 """
 import argparse
 import hashlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -73,6 +77,8 @@ def execute(path, timeout=600):
 
 
 def main(argv=None):
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"  # inherited by the kernels; same as the replay's conftest.py
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=600,

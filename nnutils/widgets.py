@@ -125,6 +125,7 @@ class Demo:
     figsize = (7.0, 3.5)
     dpi = 80
     retrains = False  # True: sliders update on release and the progress bar is shown
+    relayout = False  # True: re-run the figure's layout engine on every render (slow)
 
     def __init__(self, **values):
         self.controls = self.make_controls()
@@ -244,6 +245,10 @@ class Demo:
     def render(self):
         """Push the current figure to the page (also usable mid-update, e.g. while training)."""
         self.image.value = render_png(self.fig)
+        if not self.relayout:
+            # limits are fixed, so the first render's layout stays right; re-running the
+            # constrained layout on every move costs more than the rest of an update
+            self.fig.set_layout_engine("none")
 
     def message(self, text):
         """Show a message (e.g. "diverged at step 12 …") on the figure and in the status line."""

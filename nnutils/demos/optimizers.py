@@ -46,14 +46,6 @@ def make_2d_optimizer(name, lr, momentum=0.9, beta1=0.9, beta2=0.999, decay=0.99
     raise ValueError(f"name: expected one of {OPTIMIZER_NAMES}, got {name!r}")
 
 
-def _freeze_layout(demo):
-    """Keep the axes where the first render put them: re-running the constrained layout on
-    every move costs more than the rest of the update (the limits are fixed anyway)."""
-    if getattr(demo, "_layout_done", False):
-        demo.fig.set_layout_engine("none")
-    demo._layout_done = True
-
-
 def _few_ticks(*axes):
     """Laying out tick labels is most of a re-render: keep ~5 per axis, no minor labels."""
     for ax in axes:
@@ -177,7 +169,6 @@ class TrajectoryDemo(Demo):
         self.surface_drawn = s.name
 
     def update(self, optimizers, surface, lr, mu, beta1, beta2, decay, steps, x0, y0):
-        _freeze_layout(self)
         s = get_surface(surface)
         if self.surface_drawn != s.name:
             self._draw_surface(s)
@@ -387,7 +378,6 @@ class LearningRateDemo(Demo):
         _few_ticks(self.ax, self.ax_sweep)
 
     def update(self, lr):
-        _freeze_layout(self)
         self.progress(0.0, f"training with lr={lr:.3g} …")
         loss, diverged = lr_run(lr, callbacks=(
             lambda h: self.progress(h.steps / LR_SETUP["steps"], f"training with lr={lr:.3g} …"),))

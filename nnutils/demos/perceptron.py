@@ -25,13 +25,6 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 AREA = ListedColormap(["#cfe3f3", "#f7d9c4"])  # light C0 / light C1 for the half-planes
 
 
-def _freeze_layout(demo):
-    """After the first render keep the axes where constrained layout put them: re-running the
-    layout on every move costs more than the rest of the update (all limits are fixed)."""
-    if getattr(demo, "_layout_done", False):
-        demo.fig.set_layout_engine("none")
-    demo._layout_done = True
-
 
 def line_through_box(w1, w2, b, lim=LIM):
     """Two end points of the line w1*x1 + w2*x2 + b = 0 across the view, or None if w = 0."""
@@ -212,7 +205,6 @@ class GateDemo(Demo):
         self.found = {name: len(P.separating_weights(name, GRID)) for name in P.TARGETS}
 
     def update(self, w1, w2, b, target):
-        _freeze_layout(self)
         w = np.array([w1, w2], dtype=np.float32)
         self.area.set_data(P.step(self.pts @ w + b).reshape(101, 101))
         seg = line_through_box(w1, w2, b)
@@ -305,7 +297,6 @@ class StepVsSigmoidDemo(Demo):
         self.a2.legend(loc="upper right", fontsize=8.5)
 
     def update(self, w, dw, steepness):
-        _freeze_layout(self)
         k = steepness
         a = self.ws + self.B
         self.sig.set_ydata(sigmoid(k * a))
@@ -376,7 +367,6 @@ class XorTrainDemo(Demo):
         fig.colorbar(self.img, ax=self.a2, label="network output y", shrink=0.9)
 
     def update(self, hidden, lr, epochs, seed):
-        _freeze_layout(self)
         every = max(1, epochs // 10)
 
         def on_epoch(k, loss):

@@ -204,8 +204,8 @@ class Sequential:
         return softmax(self._scores(x, batch_size))
 
     def predict(self, x, batch_size=2048):
-        """Predicted integer labels, in test mode."""
-        return self._scores(x, batch_size).argmax(axis=-1)
+        """Predicted integer labels, in test mode (a single output: class 1 when it is > 0.5)."""
+        return _classes(self._scores(x, batch_size))
 
     def _scores(self, x, batch_size):
         x = self._check_x(x)
@@ -219,8 +219,8 @@ class Sequential:
         scores = self._scores(x, batch_size)
         labels, onehot = _labels(y, scores.shape[0], scores.shape[-1])
         if labels is None:
-            labels = onehot.argmax(axis=1)
-        return float(np.mean(scores.argmax(axis=-1) == labels))
+            labels = _classes(onehot)
+        return float(np.mean(_classes(scores) == labels))
 
     def evaluate(self, x, y, batch_size=2048):
         """(data loss, accuracy) in test mode, in batches (no penalty term)."""
@@ -231,8 +231,8 @@ class Sequential:
             scores = self.forward(x[i:i + batch_size], train=False)
             yb = (labels_all if labels_all is not None else onehot_all)[i:i + batch_size]
             total += self.loss_layer.forward(scores, yb) * len(scores)
-            lab = yb if labels_all is not None else yb.argmax(axis=1)
-            correct += int(np.sum(scores.argmax(axis=-1) == lab))
+            lab = yb if labels_all is not None else _classes(yb)
+            correct += int(np.sum(_classes(scores) == lab))
         return total / n, correct / n
 
     def _n_classes(self, x):
@@ -294,3 +294,11 @@ def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=
     model = Sequential(layers, loss=loss, weight_decay=weight_decay, penalty=penalty, l1_ratio=l1_ratio)
     model._pack()
     return model
+
+
+def _classes(scores):
+    """Class of each row: the largest score, or for a single output (e.g. a 0/1 target under
+    MSE) whether it exceeds 0.5 — an argmax over one column would always say 0."""
+    if scores.shape[-1] == 1:
+        return (scores[..., 0] > 0.5).astype(np.int64)
+    return scores.argmax(axis=-1)

@@ -225,3 +225,17 @@ def test_bad_model_inputs():
         m.predict(bad)
     with pytest.raises(TypeError, match="layers\\[1\\] is not a layer"):
         Sequential([L.Linear(2, 2), "relu"])
+
+
+def test_single_output_models_are_read_as_class_1_above_one_half():
+    # a 2-1 network under MSE with 0/1 targets: argmax over one column would always be 0
+    from nnutils.losses import MSELoss
+    from nnutils.layers import Linear
+    from nnutils.model import Sequential
+    model = Sequential([Linear(2, 1, init="zeros")], loss=MSELoss())
+    model.params["W1"][...] = np.array([[1.0], [0.0]], dtype=np.float32)
+    x = np.array([[0.0, 0.0], [0.2, 1.0], [0.9, 0.0], [1.0, 1.0]], dtype=np.float32)
+    y = np.array([[0.0], [1.0], [1.0], [1.0]], dtype=np.float32)
+    assert model.predict(x).tolist() == [0, 0, 1, 1]
+    assert model.accuracy(x, y) == 0.75
+    assert model.evaluate(x, y)[1] == 0.75

@@ -133,10 +133,10 @@ class HistogramDemo(Demo):
         # the layout costs about a third of every redraw of 5 panels
         fig.set_layout_engine("none")
         grid = fig.add_gridspec(1, self.depth, left=0.065, right=0.99, bottom=0.15, top=0.83,
-                                wspace=0.14)
+                                wspace=0.18)
         self.axes = grid.subplots(sharey=True)
         self.axes[0].yaxis.set_major_formatter(
-            FuncFormatter(lambda v, _: f"{100 * v:.0f}%" if v <= 1.0001 else ""))
+            FuncFormatter(lambda v, _: f"{100 * v:.3g}%" if v <= 1.0001 else ""))
         self.stairs, self.texts, self.overflow = [], [], []
         for i, ax in enumerate(self.axes):
             self.stairs.append(ax.stairs(np.zeros(N_BINS), np.linspace(0, 1, N_BINS + 1),
@@ -163,7 +163,7 @@ class HistogramDemo(Demo):
         if self._bins != activation:               # fixed bins per activation
             for ax in self.axes:
                 ax.set_xlim(lo, hi)
-                ax.set_xticks(TICKS[activation])
+                ax.set_xticks(TICKS[activation], [f"{t:g}" for t in TICKS[activation]])
             self._bins = activation
         a = self.x
         top = 0.0

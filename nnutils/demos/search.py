@@ -1,0 +1,315 @@
+"""Lesson 8 demo: a live random search (무작위 탐색) over the learning rate and weight decay.
+
+The experiment is the lecture's (Deep Learning from Scratch §6.5): 400 training and 100
+validation MNIST images, learning rate lr = 10^U(a, b) and weight decay λ = 10^U(c, d) drawn
+log-uniformly, each trial scored by its final validation accuracy. To keep a trial near
+0.05 s of CPU it is smaller than the book's (784-100×6-10, 50 epochs): 784-100-100-10 (ReLU,
+He), plain SGD, batch 50, 10 epochs (80 steps), on zero-centred images.
+
+``search_trial(lr, weight_decay)`` is one trial (shared with the notebook and cached: all is
+seeded, so the same (lr, λ) always gives the same numbers). ``lr_wd_search(...)`` is
+``nnutils.search.random_search`` over it.
+
+``RandomSearchDemo``: the number of trials and the two ranges → the lr × λ scatter fills in
+as trials finish, coloured by validation accuracy, beside validation accuracy against lr; a
+progress bar; a "stop" button. In JupyterLab (a running asyncio loop) a change schedules the
+trials as a task on the kernel's loop, one trial per step with ``await asyncio.sleep(0)``
+between them, so the figure streams and the stop button (or a new setting) is honoured
+between two trials. Without a running loop (tests, scripts, ``live=False``) the same trials
+run synchronously inside ``demo.set(...)``. The demo's first picture is always computed
+synchronously, so a notebook replays the same way every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from nnutils.data import Standardizer, load_mnist
+from nnutils.model import mlp
+from nnutils.optim import SGD
+from nnutils.search import at_edge, random_search
+from nnutils.train import fit
+from nnutils.widgets import Demo, controls as C
+
+__all__ = ["N_TRAIN", "N_VAL", "SIZES", "EPOCHS", "BATCH", "LR_RANGE", "WD_RANGE", "search_data",
+           "search_trial", "lr_wd_space", "lr_wd_search", "draw_settings", "clear_cache",
+           "RandomSearchDemo", "DEMOS"]
+
+N_TRAIN, N_VAL = 400, 100
+SIZES = (784, 100, 100, 10)
+EPOCHS, BATCH = 10, 50
+LR_RANGE = (1e-6, 1e-2)          # the lecture's ranges
+WD_RANGE = (1e-8, 1e-4)
+# the demo's axes: fixed, wide enough for every range the sliders can make
+LR_AXIS = (1e-8, 10.0)
+WD_AXIS = (1e-10, 1e-1)
+
+_DATA = {}
+_CACHE = {}
+
+
+def search_data():
+    """(x_train, y_train, x_val, y_val, x_test, y_test): 400 / 100 / 1,000 images of the
+    embedded sample, zero-centred with the mean of the 400 training images (cached)."""
+    if "d" not in _DATA:
+        m = load_mnist(validation=N_VAL)
+        x, y = m.x_train[:N_TRAIN], m.y_train[:N_TRAIN]
+        centre = Standardizer(scale=False).fit(x)       # fit on the training images only
+        _DATA["d"] = (centre.transform(x), y, centre.transform(m.x_val), m.y_val,
+                      centre.transform(m.x_test), m.y_test)
+    return _DATA["d"]
+
+
+def clear_cache():
+    _CACHE.clear()
+
+
+def search_trial(lr, weight_decay, epochs=EPOCHS, seed=0):
+    """Train 784-100-100-10 with SGD(lr) and L2 weight decay λ on the 400 images; returns
+    (final validation accuracy, {"history": History, "diverged": message or None}). Cached."""
+    key = (float(lr), float(weight_decay), int(epochs), int(seed))
+    if key in _CACHE:
+        return _CACHE[key]
+    x, y, xv, yv, _, _ = search_data()
+    model = mlp(SIZES, weight_decay=weight_decay, seed=seed)
+    with np.errstate(all="ignore"):          # a huge lr overflows; fit reports the divergence
+        h = fit(model, SGD(lr=lr), x, y, epochs=epochs, batch_size=BATCH, x_val=xv, y_val=yv,
+                seed=seed, progress=False)
+        score = h.val_acc[-1] if h.val_acc else model.accuracy(xv, yv)
+    _CACHE[key] = (float(score), {"history": h, "diverged": h.diverged})
+    return _CACHE[key]
+
+
+def lr_wd_space(lr_range=LR_RANGE, wd_range=WD_RANGE):
+    """The search space in nnutils.search's format: both log-uniform."""
+    return {"lr": (*lr_range, "log"), "weight_decay": (*wd_range, "log")}
+
+
+def lr_wd_search(n_trials, lr_range=LR_RANGE, wd_range=WD_RANGE, seed=0, callback=None,
+                 epochs=EPOCHS):
+    """``random_search`` of ``search_trial`` over lr × λ; trials best first."""
+    return random_search(lambda lr, weight_decay: search_trial(lr, weight_decay, epochs),
+                         lr_wd_space(lr_range, wd_range), n_trials, seed=seed, callback=callback)
+
+
+def draw_settings(n_trials, lr_range=LR_RANGE, wd_range=WD_RANGE, seed=0):
+    """The settings ``lr_wd_search`` would try, in order, without training anything (the
+    live demo runs them one at a time). Draws them with random_search itself and a constant
+    objective (its sort is stable), so they are exactly the search's own draws."""
+    trials = random_search(lambda lr, weight_decay: 0.0, lr_wd_space(lr_range, wd_range),
+                           n_trials, seed=seed)
+    return [t.params for t in trials]
+
+
+def _range(low, high, smallest=10 ** 0.5):
+    """(low, high) in order; an empty range (low == high) becomes half a decade wide."""
+    low, high = sorted((float(low), float(high)))
+    if high / low < smallest:
+        high = low * smallest
+    return low, high
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class RandomSearchDemo(Demo):
+    """Number of trials and the lr / λ ranges → a scatter that fills in as trials finish."""
+
+    title = ("Random search (무작위 탐색): lr × weight decay, 400 train / 100 validation images, "
+             "784-100-100-10, SGD, 10 epochs per trial")
+    figsize = (9.6, 3.9)
+    retrains = True
+    presets = {"lecture ranges (best lr at the edge)": {"lr_low": 1e-6, "lr_high": 1e-2,
+                                                        "wd_low": 1e-8, "wd_high": 1e-4},
+               "widened lr: 10^-2.5 … 10^0.5": {"lr_low": 10 ** -2.5, "lr_high": 10 ** 0.5,
+                                                "wd_low": 1e-8, "wd_high": 1e-4},
+               "everything: lr 1e-8 … 10": {"lr_low": 1e-8, "lr_high": 10.0,
+                                            "wd_low": 1e-10, "wd_high": 1e-1}}
+    render_every = 0.4   # seconds between redraws while trials stream in
+
+    def __init__(self, live=None, seed=0, **values):
+        """live: None = stream on the kernel's asyncio loop when one is running (JupyterLab),
+        else run synchronously; True / False force it. The first picture is always synchronous."""
+        self.live = live
+        self.seed = int(seed)
+        self._task = None
+        self._token = 0
+        self._stop = False
+        self._started = False
+        super().__init__(**values)
+        self._started = True
+
+    def make_controls(self):
+        return {"n_trials": C.int_slider(20, 5, 100, step=5, description="trials"),
+                "lr_low": C.slider(LR_RANGE[0], 1e-8, 10.0, log=True, step=0.5, description="lr from"),
+                "lr_high": C.slider(LR_RANGE[1], 1e-8, 10.0, log=True, step=0.5, description="lr to"),
+                "wd_low": C.slider(WD_RANGE[0], 1e-10, 1e-1, log=True, step=0.5,
+                                   description="λ from"),
+                "wd_high": C.slider(WD_RANGE[1], 1e-10, 1e-1, log=True, step=0.5,
+                                    description="λ to")}
+
+    def buttons(self):
+        return {"stop": self.stop}
+
+    # ---------------------------------------------------------------- figure
+    def build(self, fig):
+        fig.set_layout_engine("none")       # fixed margins: cheaper redraws
+        ax = fig.add_axes((0.075, 0.14, 0.38, 0.66))
+        cax = fig.add_axes((0.465, 0.14, 0.012, 0.66))
+        axm = fig.add_axes((0.615, 0.14, 0.37, 0.66))
+        for a in (ax, axm):
+            a.set_xscale("log")
+            a.set_xlim(*LR_AXIS)
+            a.grid(True, which="major", alpha=0.25)
+        ax.set_yscale("log")
+        ax.set(ylim=WD_AXIS, xlabel="learning rate lr (log)", ylabel="weight decay λ (log)")
+        axm.set(ylim=(0.0, 1.0), xlabel="learning rate lr (log)", ylabel="validation accuracy")
+        self.box = ax.add_patch(Rectangle((1, 1), 1, 1, facecolor="0.85", edgecolor="0.5",
+                                          lw=1.0, ls="--", zorder=0))
+        self.band = axm.add_patch(Rectangle((1, 0), 1, 1, facecolor="0.9", edgecolor="none",
+                                            zorder=0))
+        empty = np.zeros((0, 2))
+        self.dots = ax.scatter(empty[:, 0], empty[:, 1], c=[], cmap="viridis", vmin=0.0, vmax=1.0,
+                               s=26, edgecolors="k", linewidths=0.3, zorder=3)
+        self.proj = axm.scatter(empty[:, 0], empty[:, 1], c=[], cmap="viridis", vmin=0.0,
+                                vmax=1.0, s=22, edgecolors="k", linewidths=0.3, zorder=3)
+        fig.colorbar(self.dots, cax=cax).set_label("val. acc.", fontsize=8)
+        cax.tick_params(labelsize=7)
+        (self.best,) = ax.plot([], [], marker="*", ms=15, color="#D55E00", mec="k", ls="none",
+                               zorder=4, label="best trial")
+        (self.best_m,) = axm.plot([], [], marker="*", ms=15, color="#D55E00", mec="k", ls="none",
+                                  zorder=4)
+        axm.axhline(0.1, color="0.5", lw=0.8, ls=":")
+        axm.text(2e-8, 0.04, "chance: 0.1 (10 classes)", fontsize=7, color="0.4")
+        ax.legend(loc="upper left", fontsize=7)
+        self.head = fig.text(0.075, 0.94, "", fontsize=9, va="top")
+        self.warn = fig.text(0.075, 0.865, "", fontsize=9, va="top", color="#B35900")
+
+    def _show(self, done, n, lr_range, wd_range, stopped=False):
+        """Put the finished trials ``done`` [(params, score), ...] on the figure."""
+        if done:
+            lr = np.array([p["lr"] for p, _ in done])
+            wd = np.array([p["weight_decay"] for p, _ in done])
+            acc = np.array([s for _, s in done])
+        else:
+            lr = wd = acc = np.zeros(0)
+        self.dots.set_offsets(np.column_stack([lr, wd]))
+        self.dots.set_array(acc)
+        self.proj.set_offsets(np.column_stack([lr, acc]))
+        self.proj.set_array(acc)
+        state = ("stopped: " if stopped else "") + f"{len(done)} of {n} trials"
+        if done:
+            i = int(np.argmax(acc))     # first of equals, as random_search's stable sort
+            self.best.set_data([lr[i]], [wd[i]])
+            self.best_m.set_data([lr[i]], [acc[i]])
+            self.head.set_text(f"{state} · best validation accuracy {acc[i]:.2f} at "
+                               f"lr = {lr[i]:.2g}, λ = {wd[i]:.2g}")
+            edges = []
+            if at_edge(lr[i], *lr_range):
+                edges.append("lr")
+            if at_edge(wd[i], *wd_range):
+                edges.append("λ")
+            self.warn.set_text(f"⚠ the best {' and '.join(edges)} sits at the edge of its range: "
+                               f"widen the range past it (unless the score does not depend on it)" if edges else "")
+        else:
+            self.best.set_data([], [])
+            self.best_m.set_data([], [])
+            self.head.set_text(f"{state} · lr from {lr_range[0]:.2g} to {lr_range[1]:.2g}, "
+                               f"λ from {wd_range[0]:.2g} to {wd_range[1]:.2g}")
+            self.warn.set_text("")
+
+    # ---------------------------------------------------------------- updates
+    def update(self, n_trials, lr_low, lr_high, wd_low, wd_high):
+        self._token += 1            # a running stream sees this and ends
+        self._stop = False
+        lr_range, wd_range = _range(lr_low, lr_high), _range(wd_low, wd_high)
+        self.box.set_bounds(lr_range[0], wd_range[0], lr_range[1] - lr_range[0],
+                            wd_range[1] - wd_range[0])
+        self.band.set_bounds(lr_range[0], 0.0, lr_range[1] - lr_range[0], 1.0)
+        settings = draw_settings(n_trials, lr_range, wd_range, self.seed)
+        loop = _running_loop() if self.live is not False else None
+        if self._started and loop is not None:
+            self._show([], n_trials, lr_range, wd_range)
+            self.progress(0.0, f"0 of {n_trials} trials: searching …")
+            self._task = loop.create_task(
+                self._stream(settings, lr_range, wd_range, self._token))
+            return
+        if self.live and loop is None:
+            raise RuntimeError("live=True needs a running asyncio loop (JupyterLab's kernel)")
+        done = []
+        last = time.perf_counter()
+        for p in settings:
+            done.append((p, search_trial(**p)[0]))
+            self._progress(done, n_trials, p)
+            if time.perf_counter() - last > self.render_every and len(done) < n_trials:
+                self._show(done, n_trials, lr_range, wd_range)
+                self.render()
+                last = time.perf_counter()
+        self._show(done, n_trials, lr_range, wd_range)
+        self.progress(1.0)
+        self.status.value = f"{n_trials} trials done"
+
+    def _progress(self, done, n, p):
+        p, score = done[-1]
+        self.progress(len(done) / n, f"trial {len(done)} of {n}: lr = {p['lr']:.2g}, "
+                                     f"λ = {p['weight_decay']:.2g} → validation accuracy {score:.2f}")
+
+    async def _stream(self, settings, lr_range, wd_range, token):
+        """One trial per step of the kernel's loop; between trials, widget messages (the stop
+        button, a new setting) are handled."""
+        n, done, last = len(settings), [], time.perf_counter()
+        stopped = False
+        try:
+            for p in settings:
+                await asyncio.sleep(0)      # let the kernel handle pending clicks first
+                await asyncio.sleep(0)
+                if token != self._token:
+                    return                  # a newer setting took over
+                if self._stop:
+                    stopped = True
+                    break
+                done.append((p, search_trial(**p)[0]))
+                self._progress(done, n, p)
+                if time.perf_counter() - last > self.render_every:
+                    self._show(done, n, lr_range, wd_range)
+                    self.render()
+                    last = time.perf_counter()
+            self._show(done, n, lr_range, wd_range, stopped=stopped)
+            self.progress(1.0)
+            self.status.value = (f"stopped after {len(done)} of {n} trials" if stopped
+                                 else f"{n} trials done")
+            self.render()
+        except Exception as exc:            # shown in the demo, never lost in a task
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.message(self.error)
+            self.progress(1.0)
+            self.render()
+
+    def stop(self):
+        """Stop the running search after the current trial (the "stop" button)."""
+        self._stop = True
+
+    @property
+    def running(self):
+        return self._task is not None and not self._task.done()
+
+    def code(self, **values):
+        lr = _range(values["lr_low"], values["lr_high"])
+        wd = _range(values["wd_low"], values["wd_high"])
+        return ("from nnutils.demos.search import lr_wd_search\n"
+                f"trials = lr_wd_search({values['n_trials']}, lr_range=({lr[0]:.3g}, {lr[1]:.3g}), "
+                f"wd_range=({wd[0]:.3g}, {wd[1]:.3g}), seed={self.seed})\n"
+                "for t in trials[:5]:\n"
+                "    print(f\"lr={t.params['lr']:.2e}  λ={t.params['weight_decay']:.2e}  "
+                "val acc={t.score:.2f}\")")
+
+
+DEMOS = {"random_search": RandomSearchDemo}

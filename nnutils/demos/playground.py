@@ -62,8 +62,9 @@ TRAIN_RGB, TEST_RGB = _rgb(PALETTE[2]), _rgb(PALETTE[3])   # the loss curves
 
 
 def _lut(strength=1.0):
-    """256 colours for values −1 … +1: orange → white → blue (the two classes' colours)."""
-    v = np.linspace(-1.0, 1.0, 256)[:, None]
+    """255 colours for values −1 … +1 (entry 127 is exactly 0: white): orange → white → blue,
+    the two classes' colours."""
+    v = np.linspace(-1.0, 1.0, 255)[:, None]
     colour = np.where(v < 0, CLASS_RGB[0], CLASS_RGB[1])
     return np.round(WHITE + strength * np.abs(v) * (colour - WHITE)).astype(np.uint8)
 
@@ -74,8 +75,8 @@ LUT_BG = _lut(0.6)      # behind the data points: lighter, so the points stand o
 
 def colorize(v, lut=LUT_MAP):
     """Values in [−1, 1] (any shape) -> uint8 RGB via the lookup table; NaN shows as white."""
-    idx = np.nan_to_num((np.asarray(v, dtype=np.float32) + 1.0) * 127.5, nan=127.5)
-    return lut[np.clip(idx, 0, 255).astype(np.uint8)]
+    idx = np.nan_to_num((np.asarray(v, dtype=np.float32) + 1.0) * 127.0, nan=127.0)
+    return lut[np.rint(np.clip(idx, 0, 254)).astype(np.uint8)]
 
 
 def _hex(rgb):
@@ -420,7 +421,7 @@ class PlaygroundDemo(Demo):
             while self.playing:
                 # sleep until the next frame is due (at least a little: widget messages such
                 # as "pause" or a slider are handled while we sleep)
-                due = self._last_frame + FRAME_INTERVAL - time.perf_counter()
+                due = self._frame_start + FRAME_INTERVAL - time.perf_counter()
                 await asyncio.sleep(max(due, 0.005))
                 if self.playing:
                     self._frame()
@@ -428,7 +429,7 @@ class PlaygroundDemo(Demo):
             self.playing = False
 
     def _frame(self):
-        start = time.perf_counter()
+        start = self._frame_start = time.perf_counter()
         try:
             trained = self._train_epoch()
             self.render()
@@ -436,12 +437,14 @@ class PlaygroundDemo(Demo):
             self.error = f"{type(exc).__name__}: {exc}"
             self.message(self.error)
             trained = False
-            self.render()
+            try:
+                self.render()
+            except Exception:             # the status line beside the image still says it
+                pass
         if not trained:
             self.playing = False
         self.frames += 1
-        self._last_frame = time.perf_counter()
-        self.seconds_per_frame = self._last_frame - start
+        self.seconds_per_frame = time.perf_counter() - start
 
     # ------------------------------------------------------------------ drawing
     @property
@@ -611,7 +614,7 @@ class PlaygroundDemo(Demo):
             d.text((140, 6), f"train loss {self.train_loss[-1]:.3f}   test loss "
                    f"{self.test_loss[-1]:.3f}   test accuracy {self.test_acc:.0%}",
                    font=big, fill="black")
-        d.text((WIDTH - 8, 6), state, font=big, fill=_hex(PALETTE[2]) if self.playing else "#777777",
+        d.text((WIDTH - 8, 6), state, font=big, fill=PALETTE[2] if self.playing else "#777777",
                anchor="ra")
         n_tr = len(self.x_tr)
         net = (f"{v['layers']} × {v['units']} {v['activation']}" if v["layers"] else "no hidden layer")
@@ -659,7 +662,8 @@ class PlaygroundDemo(Demo):
         n_test = N_POINTS - int(round(v["train_ratio"] * N_POINTS))
         reg = ("" if v["penalty"] == "none"
                else f", weight_decay={v['strength']:.3g}, penalty={v['penalty']!r}")
-        epochs = max(self.epoch if self.model is not None else 0, 100)
+        # as many epochs as the demo has trained (100 before the first one)
+        epochs = self.epoch if self.model is not None and self.epoch else 100
         return "\n".join([
             "from nnutils.data import train_val_test_split",
             "from nnutils.features import feature_map, plane_data",

@@ -1,0 +1,295 @@
+"""Lesson 10: the feature map, the toy sets on one plane, and the playground demo.
+
+The course-wide test (tests/test_demos.py) already drives every control at its extremes;
+these tests check what the playground promises on top: which knobs keep the network and
+which start a new one, step/play/pause, the printed code, divergence, the PNG writer.
+"""
+
+import asyncio
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnutils.features import DATASETS, FEATURES, PLANE, feature_map, plane_data
+from nnutils.demos.playground import (N_POINTS, PlaygroundDemo, _forward_capture, colorize,
+                                      encode_png)
+
+
+# ----------------------------------------------------------------------------- features
+def test_feature_map_columns_are_the_named_functions():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-6, 6, (50, 2)).astype(np.float32)
+    a, b = x[:, 0].astype(np.float64), x[:, 1].astype(np.float64)
+    expected = {"x1": a, "x2": b, "x1^2": a ** 2, "x2^2": b ** 2, "x1*x2": a * b,
+                "sin(x1)": np.sin(a), "sin(x2)": np.sin(b)}
+    f = feature_map(x, FEATURES)
+    assert f.shape == (50, 7) and f.dtype == np.float32
+    for j, name in enumerate(FEATURES):
+        np.testing.assert_allclose(f[:, j], expected[name], rtol=1e-5, atol=1e-5, err_msg=name)
+    # the order asked for is the order of the columns
+    g = feature_map(x, ("sin(x2)", "x1"))
+    np.testing.assert_allclose(g, np.column_stack([np.sin(b), a]), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("features,message", [
+    (("x3",), "unknown"), (("x1", "x1"), "at most once"), ((), "at least one")])
+def test_feature_map_rejects_bad_names_with_a_clear_message(features, message):
+    with pytest.raises(ValueError, match=message):
+        feature_map(np.zeros((3, 2)), features)
+
+
+def test_feature_map_needs_2d_points():
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        feature_map(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_plane_data_is_balanced_seeded_and_on_the_plane(name):
+    x, y = plane_data(name, n=400, noise=0.1, seed=3)
+    assert x.shape == (400, 2) and x.dtype == np.float32 and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [200, 200]
+    # most points lie inside the plane that is drawn
+    assert np.mean(np.abs(x).max(axis=1) <= PLANE) > 0.95
+    x2, y2 = plane_data(name, n=400, noise=0.1, seed=3)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
+    assert not np.array_equal(x, plane_data(name, n=400, noise=0.1, seed=4)[0])
+
+
+def test_clean_circles_have_radius_5_and_2_5():
+    x, y = plane_data("circles", n=200, noise=0.0)
+    r = np.hypot(x[:, 0], x[:, 1])
+    np.testing.assert_allclose(r[y == 0], 5.0, rtol=1e-5)
+    np.testing.assert_allclose(r[y == 1], 2.5, rtol=1e-5)
+
+
+def test_plane_data_errors_name_the_argument():
+    with pytest.raises(ValueError, match="name"):
+        plane_data("squares")
+    with pytest.raises(ValueError, match="noise"):
+        plane_data("circles", noise=2.0)
+
+
+# ----------------------------------------------------------------------------- drawing
+def test_png_writer_round_trips_through_an_independent_decoder():
+    rgb = np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    png = encode_png(rgb)
+    assert png.startswith(b"\x89PNG")
+    back = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert np.array_equal(back, rgb)
+
+
+def test_colour_map_ends_and_middle():
+    c = colorize(np.array([-1.0, 0.0, 1.0, np.nan]))
+    assert c[1].tolist() == [255, 255, 255] and c[3].tolist() == [255, 255, 255]
+    assert c[0, 0] > c[0, 2] and c[2, 2] > c[2, 0]      # orange (class 0), blue (class 1)
+
+
+def test_chunked_grid_pass_equals_one_forward_pass():
+    demo = PlaygroundDemo(layers=3, units=16, batchnorm=True, dropout=0.3)
+    demo.step(2)
+    x = demo._grid_features
+    out, hidden = _forward_capture(demo.model, x)
+    np.testing.assert_allclose(out, demo.model.forward(x, train=False), rtol=1e-5, atol=1e-6)
+    assert [h.shape for h in hidden] == [(len(x), 16)] * 3
+
+
+# ----------------------------------------------------------------------------- the demo
+@pytest.fixture
+def demo():
+    return PlaygroundDemo()
+
+
+def weights(d):
+    return {k: v.copy() for k, v in d.model.params.items()}
+
+
+def same(a, b):
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_nothing_trains_until_asked(demo):
+    assert demo.epoch == 0 and not demo.playing and demo.error is None
+    w = weights(demo)
+    demo.render()
+    assert same(w, weights(demo))
+
+
+def test_step_trains_whole_epochs_and_redraws(demo):
+    before = demo.png()
+    demo.set(optimizer="adam")            # Adam counts its steps: t = updates so far
+    demo.step(3)
+    assert demo.epoch == 3 and demo.error is None
+    n_train = int(round(0.5 * N_POINTS))
+    assert demo.optimizer.t == 3 * -(-n_train // 10)     # batch size 10
+    assert len(demo.train_loss) == len(demo.test_loss) == 4   # epoch 0 and three more
+    assert demo.test_loss[-1] < demo.test_loss[0]
+    assert demo.png() != before
+
+
+def test_step_rejects_a_bad_count(demo):
+    with pytest.raises(ValueError, match="n"):
+        demo.step(0)
+
+
+def test_batch_size_sets_the_steps_per_epoch(demo):
+    demo.set(optimizer="adam", batch_size=64)
+    demo.step(1)
+    assert demo.optimizer.t == -(-int(round(0.5 * N_POINTS)) // 64)
+
+
+@pytest.mark.parametrize("change", [{"lr": 0.3}, {"penalty": "l2", "strength": 0.01},
+                                    {"batch_size": 32}, {"show_test": True},
+                                    {"discretize": True}])
+def test_training_knobs_keep_the_network_and_the_optimizer_state(demo, change):
+    demo.set(optimizer="momentum")
+    demo.step(2)
+    w, v = weights(demo), {k: a.copy() for k, a in demo.optimizer.v.items()}
+    before = demo.png()
+    demo.set(**change)
+    assert demo.epoch == 2 and same(w, weights(demo))
+    assert all(np.array_equal(v[k], demo.optimizer.v[k]) for k in v), "momentum was reset"
+    assert demo.png() != before, f"{change} is not shown in the picture"
+
+
+def test_learning_rate_and_penalty_reach_the_engine(demo):
+    demo.set(lr=0.2, penalty="l1", strength=0.05)
+    assert demo.optimizer.lr == pytest.approx(0.2)
+    assert demo.model.penalty_name == "l1" and demo.model.weight_decay == pytest.approx(0.05)
+    demo.set(penalty="none")
+    assert demo.model.weight_decay == 0.0
+
+
+def test_a_new_optimizer_keeps_the_weights_with_fresh_state(demo):
+    demo.step(2)
+    w = weights(demo)
+    demo.set(optimizer="adam")
+    assert demo.epoch == 2 and same(w, weights(demo))
+    assert demo.optimizer.t == 0
+
+
+@pytest.mark.parametrize("change", [
+    {"units": 4}, {"layers": 3}, {"activation": "relu"}, {"init": "he"},
+    {"features": ("x1", "x2", "x1^2")}, {"dropout": 0.2}, {"batchnorm": True},
+    {"dataset": "xor"}, {"noise": 0.3}, {"train_ratio": 0.7}])
+def test_architecture_features_and_data_start_a_new_network(demo, change):
+    demo.step(2)
+    demo.set(**change)
+    assert demo.epoch == 0 and len(demo.train_loss) == 1 and demo.error is None
+    demo.step(1)
+    assert demo.epoch == 1
+
+
+def test_the_network_matches_the_settings(demo):
+    demo.set(layers=3, units=5, features=("x1^2", "x2^2", "x1"), batchnorm=True)
+    shapes = [p.shape for k, p in demo.model.params.items() if k.startswith("W")]
+    assert shapes == [(3, 5), (5, 5), (5, 5), (5, 2)]
+    assert demo.features == ("x1", "x1^2", "x2^2")     # the fixed order of FEATURES
+    demo.set(layers=0)
+    assert [p.shape for p in demo.model.params.values()] == [(3, 2), (2,)]
+
+
+def test_train_ratio_splits_the_500_points(demo):
+    demo.set(train_ratio=0.3)
+    assert len(demo.x_tr) == 150 and len(demo.x_te) == 350
+    assert np.bincount(demo.y_tr).tolist() == [75, 75]
+
+
+def test_restart_new_data_and_reset(demo):
+    start_png, w0, x0 = demo.png(), weights(demo), demo.x_tr.copy()
+    demo.step(2)
+    demo.restart()
+    assert demo.epoch == 0 and not same(w0, weights(demo))
+    assert np.array_equal(x0, demo.x_tr)
+    demo.new_data()
+    assert not np.array_equal(x0, demo.x_tr)
+    demo.set(lr=1.0, units=3)
+    demo.reset()
+    assert demo.values == demo.defaults and demo.epoch == 0
+    assert same(w0, weights(demo)) and np.array_equal(x0, demo.x_tr)
+    assert demo.png() == start_png
+
+
+def test_no_features_shows_the_data_and_trains_nothing(demo):
+    demo.set(features=())
+    assert demo.error is None and demo.model is None
+    demo.step(3)
+    assert demo.error is None and demo.epoch == 0
+    demo.set(features=("x1",))
+    assert demo.model is not None
+
+
+def test_divergence_stops_training_with_a_message_not_an_error():
+    demo = PlaygroundDemo(optimizer="momentum", lr=10.0, activation="relu", init="std",
+                          init_std=10.0, layers=6, units=16)
+    demo.step(5)
+    assert demo.diverged and "lower the learning rate" in demo.diverged
+    assert demo.error is None
+    assert "diverged" in demo.status.value
+    epoch = demo.epoch
+    demo.step(3)
+    assert demo.epoch == epoch                      # stays stopped ...
+    demo.set(lr=0.01)
+    assert demo.diverged                            # ... the lr alone does not undo it
+    demo.restart()
+    assert demo.diverged is None and demo.status.value == ""
+
+
+def test_printed_code_trains_the_same_network(demo):
+    demo.set(dataset="moons", features=("x1", "x2", "x1*x2"), layers=1, units=5,
+             optimizer="rmsprop", lr=0.01, penalty="l2", strength=0.001, batch_size=16,
+             dropout=0.1)
+    demo.new_data()
+    demo.step(3)
+    scope = {}
+    exec(compile(demo.code_text(), "<playground code>", "exec"), scope)
+    model = scope["model"]
+    for name, p in demo.model.params.items():
+        np.testing.assert_allclose(model.params[name], p, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_play_runs_on_the_event_loop_and_pause_stops_it(demo):
+    async def session():
+        demo.play()
+        assert demo.playing and demo.epoch == 1     # the first frame is drawn at once
+        for _ in range(200):                        # let the loop run some frames
+            await asyncio.sleep(0.01)
+            if demo.epoch >= 4:
+                break
+        assert demo.epoch >= 4, "play did not keep training while the loop ran"
+        w_epoch = demo.epoch
+        demo.set(lr=0.1)                            # a training knob: the network stays
+        assert demo.epoch >= w_epoch and demo.playing
+        demo.set(units=3)                           # the architecture: a new network ...
+        assert demo.epoch == 0 and demo.playing     # ... and it keeps playing
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if demo.epoch >= 2:
+                break
+        assert demo.epoch >= 2
+        demo.pause()
+        stopped = demo.epoch
+        await asyncio.sleep(0.2)
+        assert not demo.playing and demo.epoch == stopped
+
+    asyncio.run(session())
+    assert demo.error is None
+
+
+def test_play_needs_an_event_loop(demo):
+    with pytest.raises(RuntimeError, match="step"):
+        demo.play()
+
+
+def test_play_and_pause_buttons_have_stable_labels(demo):
+    labels = [b.description for b in demo.widget.children[2].children[0].children]
+    assert labels[:5] == ["play", "pause", "step", "restart", "new data"]
+
+
+@pytest.mark.parametrize("preset", list(PlaygroundDemo.presets))
+def test_each_experiment_trains_without_error(preset):
+    demo = PlaygroundDemo()
+    demo.apply_preset(preset)
+    demo.step(2)
+    assert demo.error is None and (demo.epoch == 2 or demo.diverged)

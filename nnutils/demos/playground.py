@@ -230,7 +230,7 @@ class PlaygroundDemo(Demo):
             "penalty": C.dropdown(PENALTY, value="none", description="regularization"),
             "strength": C.slider(1e-3, 1e-5, 1.0, log=True, description="λ"),
             "batch_size": C.int_slider(10, 1, 64, description="batch size"),
-            "show_test": C.toggle(False, description="show test data"),
+            "show_test": C.toggle(True, description="show test data"),
             "discretize": C.toggle(False, description="discretize output"),
         }
 

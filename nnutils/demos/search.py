@@ -217,8 +217,9 @@ class RandomSearchDemo(Demo):
                 edges.append("lr")
             if at_edge(wd[i], *wd_range):
                 edges.append("λ")
-            self.warn.set_text(f"⚠ the best {' and '.join(edges)} sits at the edge of its range: "
-                               f"widen the range past it (unless the score does not depend on it)" if edges else "")
+            verb = "sits at the edge of its range" if len(edges) == 1 else "sit at the edges of their ranges"
+            self.warn.set_text(f"⚠ the best {' and '.join(edges)} {verb}: widen past it, unless the score "
+                               f"does not depend on it" if edges else "")
         else:
             self.best.set_data([], [])
             self.best_m.set_data([], [])

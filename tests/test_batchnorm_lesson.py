@@ -133,3 +133,12 @@ def test_demo_divergence_is_a_message_not_an_error(demo):
     assert len(demo.line.get_ydata()) == 0
     demo.set(batchnorm=True, scale=0.01, lr=0.01)
     assert not demo._message.get_visible()
+
+
+def test_demo_remembers_a_setting_instead_of_retraining(demo):
+    demo.set(batchnorm=True, scale=0.05, lr=0.02)
+    first = np.array(demo.line.get_ydata())
+    demo.set(batchnorm=False)
+    demo.set(batchnorm=True)
+    assert "cached" in demo.status.value
+    np.testing.assert_array_equal(demo.line.get_ydata(), first)

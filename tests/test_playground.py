@@ -140,7 +140,7 @@ def test_batch_size_sets_the_steps_per_epoch(demo):
 
 
 @pytest.mark.parametrize("change", [{"lr": 0.3}, {"penalty": "l2", "strength": 0.01},
-                                    {"batch_size": 32}, {"show_test": True},
+                                    {"batch_size": 32}, {"show_test": False},
                                     {"discretize": True}])
 def test_training_knobs_keep_the_network_and_the_optimizer_state(demo, change):
     demo.set(optimizer="momentum")
@@ -275,6 +275,20 @@ def test_play_runs_on_the_event_loop_and_pause_stops_it(demo):
 
     asyncio.run(session())
     assert demo.error is None
+
+
+def test_one_playground_plays_at_a_time(demo):
+    async def session():
+        demo.play()
+        other = PlaygroundDemo()            # re-running the notebook cell: the old one stops
+        assert not demo.playing
+        other.play()
+        demo.play()                         # pressing play on one pauses the other
+        assert demo.playing and not other.playing
+        await asyncio.sleep(0.05)
+        demo.pause()
+
+    asyncio.run(session())
 
 
 def test_play_needs_an_event_loop(demo):

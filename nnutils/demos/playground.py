@@ -25,6 +25,7 @@ import math
 import os
 import struct
 import time
+import weakref
 import zlib
 
 import ipywidgets as W
@@ -121,7 +122,7 @@ def encode_png(rgb):
 WIDTH, HEIGHT = 900, 520
 TOP = 84                     # below the header (3 lines) and the column titles
 BX, BY, BS = 578, TOP, 280   # decision boundary panel: left, top, size
-CX, CY, CW, CH = BX, 400, BS, 84   # loss curves panel
+CX, CY, CW, CH = BX, BY + BS + 46, BS, 80   # loss curves panel
 NX0, NX1 = 62, BX - 34       # network: first column's left edge, last link's end
 NY0, NY1 = TOP, HEIGHT - 12
 GRID = 100                   # the boundary is evaluated on GRID × GRID points of the plane
@@ -183,16 +184,19 @@ class PlaygroundDemo(Demo):
                                       layers=1, units=8, activation="tanh", optimizer="adam",
                                       lr=0.03),
         "L1 prunes inputs": dict(dataset="circles", features=FEATURES, layers=1, units=4,
-                                 optimizer="adam", lr=0.03, penalty="l1", strength=0.01),
+                                 optimizer="sgd", lr=0.1, penalty="l1", strength=0.01),
         "lr too large": dict(dataset="circles", optimizer="sgd", lr=3.0, activation="relu",
                              init="he"),
         "dropout, small net": dict(dataset="xor", layers=1, units=3, dropout=0.5,
                                    optimizer="adam", lr=0.03),
-        "bad init + BN": dict(dataset="circles", layers=4, units=8, activation="tanh",
-                              init="std", init_std=0.01, batchnorm=True),
+        "bad init + BN": dict(dataset="circles", layers=3, units=8, activation="tanh",
+                              init="std", init_std=0.01, batchnorm=True, optimizer="sgd",
+                              lr=0.1),
     }
     # a knob that only matters under another setting (for the course-wide control test)
     control_context = {"init_std": {"init": "std"}, "strength": {"penalty": "l2"}}
+
+    _all = weakref.WeakSet()    # every playground of the kernel: one plays at a time
 
     DATA_KEYS = ("dataset", "noise", "train_ratio")
     NET_KEYS = ("features", "layers", "units", "activation", "init", "init_std", "dropout",
@@ -209,6 +213,10 @@ class PlaygroundDemo(Demo):
         self.frames = 0             # frames drawn while playing (for the benchmark)
         self.seconds_per_frame = None
         self.diverged = None
+        self.epoch = 0
+        for other in list(PlaygroundDemo._all):   # re-running the cell stops the old one
+            other.pause()
+        PlaygroundDemo._all.add(self)
         super().__init__(**values)
 
     # ------------------------------------------------------------------ controls
@@ -403,6 +411,9 @@ class PlaygroundDemo(Demo):
         if self.model is None or self.diverged:
             self.render()
             return
+        for other in list(PlaygroundDemo._all):   # one playground plays at a time (2 cores)
+            if other is not self:
+                other.pause()
         self.playing = True
         self._frame()                     # the first frame at once: the click shows something
         self._task = loop.create_task(self._play_loop())
@@ -425,6 +436,9 @@ class PlaygroundDemo(Demo):
                 await asyncio.sleep(max(due, 0.005))
                 if self.playing:
                     self._frame()
+        except KeyboardInterrupt:     # "interrupt the kernel" landed in a frame: stop playing
+            self.playing = False
+            self.render()
         finally:
             self.playing = False
 
@@ -506,6 +520,11 @@ class PlaygroundDemo(Demo):
                    fill="black" if on else "#aaaaaa", anchor="rm")
             if on:
                 d.rectangle([xs[0] - 1, y0 - 1, xs[0] + size, y0 + size], outline="black")
+        # a frame around every hidden neuron's map, so a white (silent) neuron still shows
+        for i in range(n_hidden):
+            for y0 in self._rows(v["units"], size, pitch):
+                d.rectangle([xs[i + 1] - 1, y0 - 1, xs[i + 1] + size, y0 + size],
+                            outline="#bbbbbb")
         # axes of the boundary panel (ticks on the right, clear of the links)
         d.rectangle([BX - 1, BY - 1, BX + BS, BY + BS], outline=grey)
         d.text((BX, BY + BS + 3), f"−{PLANE:g}", font=small, fill=grey, anchor="lt")
@@ -566,8 +585,10 @@ class PlaygroundDemo(Demo):
         rows_per_col = [self._rows(len(FEATURES), size, pitch)]
         for i, h in enumerate(hidden):
             a = h.reshape(GRID, GRID, -1)[sub][:, sub]                 # (size, size, units)
-            scale = np.abs(a).max(axis=(0, 1))
-            a = np.where(scale > 0, a / np.where(scale > 0, scale, 1), 0.0)
+            # one scale per layer, never below 1: tanh outputs are shown as they are, and a
+            # neuron that outputs ~0 everywhere (dead ReLU, vanished signal) stays white
+            top = float(np.nan_to_num(np.abs(a).max(), nan=1.0, posinf=1.0))
+            a = a / max(1.0, top)
             rows = self._rows(a.shape[2], size, pitch)
             rows_per_col.append(rows)
             x0 = xs[i + 1]
@@ -606,7 +627,8 @@ class PlaygroundDemo(Demo):
 
     def _paint_text(self, d, v):
         big, small = _font(15, bold=True), _font(11)
-        state = "▶ playing" if self.playing else "paused"
+        state = ("▶ playing" if self.playing else "paused" if self.epoch
+                 else "press play")
         if self.model is None:
             d.text((8, 6), "choose at least one input feature", font=big, fill="black")
         else:

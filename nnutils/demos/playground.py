@@ -178,8 +178,8 @@ class PlaygroundDemo(Demo):
     title = "Playground (플레이그라운드): train a network on 2-D data, live"
     figsize = (1.0, 1.0)     # the matplotlib figure is unused: the view is painted from arrays
     presets = {
-        "spirals: depth": dict(dataset="spirals", features=("x1", "x2"), layers=4, units=12,
-                               activation="tanh", optimizer="adam", lr=0.01),
+        "spirals: depth": dict(dataset="spirals", features=("x1", "x2"), layers=3, units=12,
+                               activation="tanh", optimizer="adam", lr=0.02),
         "spirals: sin features": dict(dataset="spirals", features=FEATURES[:2] + FEATURES[5:],
                                       layers=1, units=8, activation="tanh", optimizer="adam",
                                       lr=0.03),

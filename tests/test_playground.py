@@ -301,6 +301,14 @@ def test_play_and_pause_buttons_have_stable_labels(demo):
     assert labels[:5] == ["play", "pause", "step", "restart", "new data"]
 
 
+def test_an_experiment_button_starts_a_fresh_network(demo):
+    demo.apply_preset("spirals: sin features")
+    w = weights(demo)
+    demo.step(3)
+    demo.apply_preset("spirals: sin features")      # pressed again: back to epoch 0
+    assert demo.epoch == 0 and same(w, weights(demo))
+
+
 @pytest.mark.parametrize("preset", list(PlaygroundDemo.presets))
 def test_each_experiment_trains_without_error(preset):
     demo = PlaygroundDemo()

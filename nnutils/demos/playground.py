@@ -264,6 +264,7 @@ class PlaygroundDemo(Demo):
                      list(self.controls.values()))
         row = next(c for c in children[children.index(knobs) + 1:] if isinstance(c, W.Box))
         columns = []
+        self.controls["features"].rows = len(FEATURES)      # all seven visible, no scrolling
         for name, keys in self.GROUPS:
             for k in keys:
                 self.controls[k].layout.width = "290px"
@@ -390,6 +391,11 @@ class PlaygroundDemo(Demo):
         self.data_seed += 1
         self.applied.pop("data", None)
         self.refresh()
+
+    def apply_preset(self, name):
+        """An experiment starts from a fresh network, even if its settings are already set."""
+        self.applied.pop("net", None)
+        return super().apply_preset(name)
 
     def reset(self):
         """All settings back to the defaults, first seeds, epoch 0."""

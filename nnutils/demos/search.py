@@ -134,6 +134,8 @@ class RandomSearchDemo(Demo):
                "everything: lr 1e-8 … 10": {"lr_low": 1e-8, "lr_high": 10.0,
                                             "wd_low": 1e-10, "wd_high": 1e-1}}
     render_every = 0.4   # seconds between redraws while trials stream in
+    # for the course-wide control test: the ranges show their effect with 5 trials as well
+    control_context = {name: {"n_trials": 5} for name in ("lr_low", "lr_high", "wd_low", "wd_high")}
 
     def __init__(self, live=None, seed=0, **values):
         """live: None = stream on the kernel's asyncio loop when one is running (JupyterLab),

@@ -7,7 +7,8 @@ After each epoch the model is evaluated in test mode on the training set (or a f
 of at most ``eval_train`` samples) and on the validation set.
 
 Divergence: when a step's loss is NaN/inf or exceeds ``divergence_factor`` times the first
-loss, training stops and ``history.diverged`` says "diverged at step k with lr=...; lower
+loss (or times 1, if the first loss was smaller: a run that starts near zero loss, e.g. on a
+solved toy problem, may wobble from 1e-6 to 1e-3 without exploding), training stops and ``history.diverged`` says "diverged at step k with lr=...; lower
 the learning rate" (or TrainingDiverged is raised if raise_on_divergence=True).
 """
 
@@ -153,8 +154,8 @@ def fit(model, optimizer, x, y, epochs=10, batch_size=100, x_val=None, y_val=Non
                 loss = model.loss(xb, yb, train=True)
                 hist.loss.append(loss)
                 hist.lr.append(optimizer.lr)
-                if not math.isfinite(loss) or (first_loss is not None and first_loss > 0
-                                               and loss > divergence_factor * first_loss):
+                if not math.isfinite(loss) or (first_loss is not None
+                                               and loss > divergence_factor * max(first_loss, 1.0)):
                     hist.diverged = (f"diverged at step {hist.steps + 1} with lr={optimizer.lr:g}; "
                                      f"lower the learning rate")
                     break

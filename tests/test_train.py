@@ -87,6 +87,17 @@ def test_divergence_stops_with_a_message():
             raise_on_divergence=True)
 
 
+def test_a_loss_that_starts_near_zero_may_wobble_without_being_called_diverged():
+    # first loss 1e-6, later 5e-3: 5000x the first loss, yet nothing exploded
+    model = mlp([2, 4, 2])
+    losses = iter([1e-6] + [5e-3] * 50)
+    model.loss = lambda x, y, train=True: next(losses)
+    model.backward = lambda *a, **k: None
+    x, y = _blobs()
+    h = fit(model, O.SGD(lr=0.1), x[:40], y[:40], epochs=2, batch_size=20, progress=False)
+    assert h.diverged is None and h.steps == 4
+
+
 def test_early_stopping_restores_the_best_weights():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((60, 5)).astype(np.float32)

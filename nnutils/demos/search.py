@@ -151,11 +151,13 @@ class RandomSearchDemo(Demo):
 
     def make_controls(self):
         return {"n_trials": C.int_slider(20, 5, 100, step=5, description="trials"),
-                "lr_low": C.slider(LR_RANGE[0], 1e-8, 10.0, log=True, step=0.5, description="lr from"),
-                "lr_high": C.slider(LR_RANGE[1], 1e-8, 10.0, log=True, step=0.5, description="lr to"),
-                "wd_low": C.slider(WD_RANGE[0], 1e-10, 1e-1, log=True, step=0.5,
+                "lr_low": C.slider(LR_RANGE[0], 1e-8, 10.0, log=True, step=0.5, readout_format=".1e",
+                                   description="lr from"),
+                "lr_high": C.slider(LR_RANGE[1], 1e-8, 10.0, log=True, step=0.5, readout_format=".1e",
+                                    description="lr to"),
+                "wd_low": C.slider(WD_RANGE[0], 1e-10, 1e-1, log=True, step=0.5, readout_format=".1e",
                                    description="λ from"),
-                "wd_high": C.slider(WD_RANGE[1], 1e-10, 1e-1, log=True, step=0.5,
+                "wd_high": C.slider(WD_RANGE[1], 1e-10, 1e-1, log=True, step=0.5, readout_format=".1e",
                                     description="λ to")}
 
     def buttons(self):

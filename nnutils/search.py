@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["log_uniform", "Trial", "random_search", "grid_search", "at_edge"]
+__all__ = ["log_uniform", "Trial", "sample", "random_search", "grid_search", "at_edge"]
 
 
 def log_uniform(low, high, size=None, rng=None):
@@ -39,24 +39,29 @@ def _run(objective, params, callback, trials):
     return True
 
 
+def sample(space, n_trials, seed=0):
+    """The settings a random search tries, in order: ``n_trials`` draws from ``space``
+    (name -> (low, high, "log"|"linear")), without evaluating anything."""
+    if n_trials < 1:
+        raise ValueError(f"n_trials must be >= 1, got {n_trials}")
+    for name, spec in space.items():
+        if len(spec) != 3 or spec[2] not in ("log", "linear"):
+            raise ValueError(f"space[{name!r}] must be (low, high, 'log' or 'linear'), got {spec}")
+    rng = np.random.default_rng(seed)
+    return [{name: float(log_uniform(lo, hi, rng=rng) if kind == "log" else rng.uniform(lo, hi))
+             for name, (lo, hi, kind) in space.items()}
+            for _ in range(n_trials)]
+
+
 def random_search(objective, space, n_trials, seed=0, callback=None):
-    """Try ``n_trials`` settings drawn from ``space`` (name -> (low, high, "log"|"linear")).
+    """Try the ``n_trials`` settings ``sample(space, n_trials, seed)`` draws.
 
     ``objective(**params)`` returns a score (higher is better) or ``(score, extra)``.
     ``callback(trials)`` runs after every trial; returning False stops the search.
     Returns the trials, best first.
     """
-    if n_trials < 1:
-        raise ValueError(f"n_trials must be >= 1, got {n_trials}")
-    rng = np.random.default_rng(seed)
-    for name, spec in space.items():
-        if len(spec) != 3 or spec[2] not in ("log", "linear"):
-            raise ValueError(f"space[{name!r}] must be (low, high, 'log' or 'linear'), got {spec}")
     trials = []
-    for _ in range(n_trials):
-        params = {name: float(log_uniform(lo, hi, rng=rng) if kind == "log"
-                              else rng.uniform(lo, hi))
-                  for name, (lo, hi, kind) in space.items()}
+    for params in sample(space, n_trials, seed):
         if not _run(objective, params, callback, trials):
             break
     return sorted(trials, key=lambda t: -t.score)

@@ -51,3 +51,12 @@ def test_at_edge():
     assert at_edge(9e-3, 1e-6, 1e-2)
     assert at_edge(1.2e-6, 1e-6, 1e-2)
     assert not at_edge(1e-4, 1e-6, 1e-2)
+
+
+def test_sample_gives_the_draws_random_search_tries_in_order():
+    space = {"lr": (1e-6, 1e-2, "log"), "wd": (0.0, 1.0, "linear")}
+    seen = []
+    random_search(lambda lr, wd: seen.append({"lr": lr, "wd": wd}) or 0.0, space, 7, seed=5)
+    from nnutils.search import sample
+    assert sample(space, 7, seed=5) == seen
+    assert sample(space, 7, seed=6) != seen

@@ -31,7 +31,7 @@ from matplotlib.patches import Rectangle
 from nnutils.data import Standardizer, load_mnist
 from nnutils.model import mlp
 from nnutils.optim import SGD
-from nnutils.search import at_edge, random_search
+from nnutils.search import at_edge, random_search, sample
 from nnutils.train import fit
 from nnutils.widgets import Demo, controls as C
 
@@ -98,11 +98,8 @@ def lr_wd_search(n_trials, lr_range=LR_RANGE, wd_range=WD_RANGE, seed=0, callbac
 
 def draw_settings(n_trials, lr_range=LR_RANGE, wd_range=WD_RANGE, seed=0):
     """The settings ``lr_wd_search`` would try, in order, without training anything (the
-    live demo runs them one at a time). Draws them with random_search itself and a constant
-    objective (its sort is stable), so they are exactly the search's own draws."""
-    trials = random_search(lambda lr, weight_decay: 0.0, lr_wd_space(lr_range, wd_range),
-                           n_trials, seed=seed)
-    return [t.params for t in trials]
+    live demo runs them one at a time)."""
+    return sample(lr_wd_space(lr_range, wd_range), n_trials, seed=seed)
 
 
 def _range(low, high, smallest=10 ** 0.5):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -71,7 +72,10 @@ SLIDER_HANDLE = ".widget-slider .noUi-handle"
 DROPDOWN = ".widget-dropdown select"
 MULTI_SELECT = ".widget-select-multiple select"
 CHECKBOX = ".widget-checkbox input[type=checkbox]"
-DEMO_ERROR = "span[style*='b00020']"  # nnutils.widgets.Demo.message() shows errors in red
+# nnutils.widgets.Demo shows messages in red: exceptions as "ValueError: ...", and also
+# outcomes that are part of the lesson ("diverged at step 12 ..."); only the first fail.
+DEMO_MESSAGE = "span[style*='b00020']"
+DEMO_ERROR = re.compile(r"^\s*([A-Z]\w*(Error|Exception)|Traceback)\b")
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -333,9 +337,22 @@ class Notebook:
         """The demo's figure, as the src of its images (a new blob URL on every update)."""
         return demo.locator("img").evaluate_all("imgs => imgs.map(i => i.src).join(' ')")
 
+    def figure_changed(self, demo, before, grace=3.0):
+        """Whether the figure differs from `before`. The kernel's "idle" can reach the page a
+        moment before the new image is decoded and shown, so allow a short grace period."""
+        try:
+            demo.locator("img").first.wait_for(state="attached", timeout=1000)
+            self.page.wait_for_function(
+                "([el, old]) => [...el.querySelectorAll('img')].map(i => i.src).join(' ') !== old",
+                arg=[demo.element_handle(), before], timeout=grace * 1000, polling=50)
+            return True
+        except PlaywrightTimeout:
+            return False
+
     def demo_error(self, demo):
-        errors = demo.locator(DEMO_ERROR)
-        return " / ".join(t for t in errors.all_inner_texts() if t.strip()) or None
+        """The exception a demo shows (None if none); lesson messages do not count."""
+        texts = demo.locator(DEMO_MESSAGE).all_inner_texts()
+        return " / ".join(t for t in texts if DEMO_ERROR.match(t)) or None
 
     def _idle_count(self):
         return self.page.evaluate("() => window.__nnutils_idle")
@@ -363,6 +380,8 @@ class Notebook:
                 item = items.nth(i)
                 if item.evaluate("e => !!(e.disabled || e.closest('[disabled]'))"):
                     continue
+                if kind in ("dropdown", "multi") and item.evaluate("s => s.options.length") < 2:
+                    continue
                 label = item.evaluate("""e => {
                     const w = e.closest('.jupyter-widgets.widget-inline-hbox, .widget-checkbox');
                     const l = w && w.querySelector('.widget-label, label');
@@ -371,64 +390,134 @@ class Notebook:
                 found.append((kind, item, label or f"{kind} {i}"))
         return found
 
-    def move(self, kind, control):
-        """Give one control a different value, the way a student would; wait for the kernel."""
+    def move(self, kind, control, option=None):
+        """Give one control a different value, the way a student would; wait for the kernel.
+        A dropdown goes to `option` if given, else to the last option not selected now; a
+        multi-select to the list `option` if given, else to its first one or two options."""
         idle = self._idle_count()
         if kind == "slider":
-            before = control.get_attribute("aria-valuenow")
+            value = "h => h.closest('.noUi-target').noUiSlider.get()"  # aria-* are rounded
+            before = control.evaluate(value)
             control.focus()
             self.page.keyboard.press("End")
-            if control.get_attribute("aria-valuenow") == before:  # already at the top
+            if control.evaluate(value) == before:  # already at the top
                 self.page.keyboard.press("Home")
-            if control.get_attribute("aria-valuenow") == before:
+            if control.evaluate(value) == before:
                 raise AssertionError("the slider does not move with End/Home")
         elif kind == "dropdown":
             values = control.evaluate("s => [...s.options].map(o => o.value)")
             current = control.input_value()
-            control.select_option(next(v for v in reversed(values) if v != current))
+            if option is None:
+                option = next(v for v in reversed(values) if v != current)
+            if option == current:
+                return
+            control.select_option(option)
         elif kind == "multi":
             values = control.evaluate("s => [...s.options].map(o => o.value)")
             chosen = control.evaluate("s => [...s.selectedOptions].map(o => o.value)")
-            control.select_option(values[:2] if chosen == values[:1] else values[:1])
+            if option is None:
+                option = values[:2] if chosen == values[:1] else values[:1]
+            if option == chosen:
+                return
+            control.select_option(option)
         elif kind == "checkbox":
             control.click()
-        self.wait_kernel_done(idle)
+        try:
+            self.wait_kernel_done(idle)
+        except PlaywrightTimeout:
+            raise AssertionError(f"{self.name}: no kernel activity within "
+                                 f"{self.limits['widget_update']} s after changing a {kind}; "
+                                 f"{self._describe_page()}") from None
 
-    def click_button(self, demo, label, expect_figure_change=True):
+    def click_button(self, demo, label, expect_figure_change=True, check=True):
         """Click a demo button by its label (a preset, "reset", "show code", "play" ...)."""
         before = self.figure(demo)
         idle = self._idle_count()
         demo.locator("button", has_text=label).first.click()
         self.wait_kernel_done(idle)
         if expect_figure_change:
-            assert self.figure(demo) != before, f"{self.name}: {label!r} left the figure as it was"
-        assert self.demo_error(demo) is None, f"{self.name}: {label!r} -> {self.demo_error(demo)}"
+            assert self.figure_changed(demo, before), \
+                f"{self.name}: {label!r} left the figure as it was"
+        if check:
+            self.check(demo, f"{self.name}: button {label!r}")
 
     def exercise(self, demo, index):
         """Move every control of a demo; each must change the figure and raise nothing."""
-        for kind, control, label in self.controls(demo):
+        self.check(demo, f"{self.name}, demo {index} at the start")
+        for n, (kind, control, label) in enumerate(self.controls(demo)):
+            where = f"{self.name}, demo {index}, {kind} {label!r}"
             before = self.figure(demo)
             self.move(kind, control)
-            where = f"{self.name}, demo {index}, {kind} {label!r}"
-            assert self.demo_error(demo) is None, f"{where}: {self.demo_error(demo)}"
-            if self.figure(demo) == before and not self._matters_somewhere(demo, kind, control):
-                raise AssertionError(f"{where}: changing it never changes the figure")
+            self.check(demo, where)
+            if not self.figure_changed(demo, before) and not self._matters_somewhere(
+                    demo, n, where):
+                raise AssertionError(f"{where}: changing it never changes the figure\n"
+                                     f"{self.state(demo)}")
 
-    def _matters_somewhere(self, demo, kind, control):
-        """Some knobs only matter in a context (the leaky slope when Leaky ReLU is chosen):
-        try the control again under each option of the demo's other dropdowns/checkboxes."""
-        for other_kind, other, _ in self.controls(demo):
-            if other_kind not in ("dropdown", "checkbox") or other == control:
+    def check(self, demo, where):
+        error = self.demo_error(demo)
+        if error:
+            raise AssertionError(f"{where}: the demo shows {error}\n{self.state(demo)}")
+
+    def state(self, demo):
+        """For failure messages: what the page shows and what the kernel holds (the demo's
+        "show code" button prints the call that reproduces the kernel-side settings)."""
+        readouts = demo.locator(".widget-readout").all_inner_texts()
+        selects = [s.input_value() for s in demo.locator("select:not([multiple])").all()]
+        text = f"  page: sliders {readouts}, dropdowns {selects}"
+        try:
+            self.click_button(demo, "show code", expect_figure_change=False, check=False)
+            text += "\n  kernel: " + " ".join(demo.locator("pre").all_inner_texts())
+        except Exception:  # only a diagnostic
+            pass
+        return text
+
+    def _matters_somewhere(self, demo, n, where):
+        """A knob may matter only in some states: not after an earlier knob made training
+        diverge, or only when another option is chosen (the leaky slope with Leaky ReLU,
+        the momentum with Momentum shown). Try control number n again from the demo's
+        starting state (its reset button), then under each option of its other dropdowns,
+        each state of its checkboxes, and with every option of its multi-selects chosen."""
+        contexts = [None]
+        for m, (other_kind, other, _) in enumerate(self.controls(demo)):
+            if other_kind == "slider" or m == n:
                 continue
-            options = (other.evaluate("s => s.options.length") if other_kind == "dropdown"
-                       else 2)
-            for _ in range(options - 1):
-                self.move(other_kind, other)
-                before = self.figure(demo)
+            if other_kind == "multi":
+                contexts.append((m, other.evaluate("s => [...s.options].map(o => o.value)")))
+            elif other_kind == "dropdown":
+                contexts += [(m, v) for v in other.evaluate(
+                    "s => [...s.options].map(o => o.value)")]
+            else:
+                contexts.append((m, None))  # a checkbox: its other state
+        for context in contexts:
+            if self.reset(demo) is None:
+                return False  # not an nnutils demo: no way back to a known state
+            self.check(demo, f"{where}: after reset")
+            controls = self.controls(demo)
+            if context is not None:
+                m, option = context
+                self.move(controls[m][0], controls[m][1], option)
+                self.check(demo, f"{where}: setting {controls[m][2]!r} to {option!r}")
+            kind, control, _ = controls[n]
+            before = self.figure(demo)
+            try:
                 self.move(kind, control)
-                if self.figure(demo) != before:
-                    return True
+            except AssertionError:  # e.g. disabled in this context
+                continue
+            self.check(demo, where)
+            if self.figure_changed(demo, before):
+                return True
         return False
+
+    def reset(self, demo):
+        """Click the demo's reset button and wait; None if it has none."""
+        button = demo.locator("button", has_text=re.compile(r"^\s*reset\s*$"))
+        if not button.count():
+            return None
+        idle = self._idle_count()
+        button.first.click()
+        self.wait_kernel_done(idle)
+        return True
 
 
 def _text(text):

@@ -59,8 +59,9 @@ test-notebooks: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
+# Each worker runs its own JupyterLab and Chromium; --durations lists the time per notebook.
 test-browser: $(STAMP)
-	$(PY) -m pytest tests/test_browser.py
+	$(PY) -m pytest -n $(JOBS) --durations=0 tests/test_browser.py
 
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)

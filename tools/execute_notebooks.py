@@ -12,8 +12,12 @@ The result is then normalised so that ``git diff`` shows only real changes:
   run and is useless without a kernel;
 - per-cell execution timings and other volatile metadata are dropped;
 - the kernelspec is set to ``python3`` and the Python patch version is not recorded;
-- widget views get a model id derived from their cell, instead of a fresh random one per
-  run (the model never outlives the kernel anyway; a static viewer shows the PNG fallback).
+- a widget view whose output also carries a PNG (every course demo does) is dropped: without
+  stored widget state its model is gone once the kernel stops, so GitHub, nbviewer, the HTML
+  export and JupyterLab before the cell is re-run would show nothing or "model not found";
+  with it dropped they all show the PNG of the demo's starting state. Running the cell
+  brings the live widget back. Other widget views get a model id derived from their cell,
+  instead of a fresh random one per run.
 
 The kernel gets one BLAS thread, as in the replay (see conftest.py at the repository root):
 the number of threads changes the last bits of float32 matrix products.
@@ -56,19 +60,24 @@ def normalise(nb):
             for k, out in enumerate(cell.outputs):
                 # "transient" data (display ids) is never meant to be stored
                 out.pop("transient", None)
-                view = out.get("data", {}).get(WIDGET_VIEW)
+                data = out.get("data", {})
+                if WIDGET_VIEW in data and "image/png" in data:
+                    del data[WIDGET_VIEW]
+                    continue
+                view = data.get(WIDGET_VIEW)
                 if view and "model_id" in view:
                     view["model_id"] = hashlib.md5(f"{cell.get('id')}:{k}".encode()).hexdigest()
     return nb
 
 
-def execute(path, timeout=600):
+def execute(path, timeout=600, run=True):
     """Run one notebook in a fresh kernel with cwd = its folder; write it back normalised."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
-    client.execute()
+    if run:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent.resolve())}})
+        client.execute()
     normalise(nb)
     nbformat.validate(nb)
     tmp = path.with_suffix(".ipynb.tmp")
@@ -83,6 +92,8 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds allowed per cell (default 600)")
+    parser.add_argument("--normalise-only", action="store_true",
+                        help="only normalise the stored notebooks, do not execute them")
     args = parser.parse_args(argv)
     failed = []
     for path in args.notebooks:
@@ -90,12 +101,12 @@ def main(argv=None):
             parser.error(f"notebook not found: {path}")
         start = time.perf_counter()
         try:
-            execute(path, args.timeout)
+            execute(path, args.timeout, run=not args.normalise_only)
         except CellExecutionError as exc:
             failed.append(path)
             print(f"FAILED {path}:\n{exc}", file=sys.stderr)
             continue
-        print(f"executed {path} in {time.perf_counter() - start:.1f} s")
+        print(f"{'normalised' if args.normalise_only else 'executed'} {path} in {time.perf_counter() - start:.1f} s")
     if failed:
         print("failed: " + ", ".join(map(str, failed)), file=sys.stderr)
         return 1

@@ -48,7 +48,7 @@ endif
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run only; takes a minute or two)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check "$(INSTALL)"
+	set -f; $(PY) -m pip install --quiet --disable-pip-version-check $(INSTALL)  # -f: no globbing of .[test]
 	touch $@
 
 lab: $(STAMP)

@@ -53,14 +53,8 @@ WIDGET_UPDATE = 30  # one control change: kernel busy -> idle (retraining demos 
 # {"run_all": 400}}.
 LIMITS: dict[str, dict] = {}
 
-# Extra steps for particular notebooks, run after the generic checks:
-# notebook name -> list of callables `action(nb)` taking the `Notebook` helper below, e.g.
-#
-#     def press_play(nb):
-#         demo = nb.demos()[0]
-#         nb.click_button(demo, "play", expect_figure_change=True)
-#
-#     EXTRA_ACTIONS = {"10_playground.ipynb": [press_play]}
+# Extra steps for particular notebooks, run after the generic checks: notebook name -> list
+# of callables `action(nb)` taking the `Notebook` helper below (defined at the end of file).
 EXTRA_ACTIONS: dict[str, list] = {}
 
 pytestmark = pytest.mark.browser
@@ -554,3 +548,84 @@ def test_notebook_runs_and_its_demos_respond(lab, page, path):
     assert not page.errors, f"JavaScript errors in the page: {page.errors}"
     print(f"{path.name}: {len(demos)} demos; " +
           ", ".join(f"{k} {v:.1f} s" for k, v in nb.timings.items()))
+
+
+# --- extra steps for particular notebooks ----------------------------------------------------
+def _button(demo, label):
+    """A demo's button by its exact text (a tooltip may change its accessible name)."""
+    return demo.locator("button").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
+def _demo_with_button(nb, label):
+    for demo in nb.demos():
+        if _button(demo, label).count():
+            return demo
+    buttons = [d.locator("button").all_inner_texts() for d in nb.demos()]
+    raise AssertionError(f"{nb.name}: no demo has a {label!r} button; buttons: {buttons}")
+
+
+def _slider(nb, demo, label):
+    for kind, control, text in nb.controls(demo):
+        if kind == "slider" and label in text.lower():
+            return control
+    raise AssertionError(f"{nb.name}: no slider labelled {label!r}")
+
+
+def _press(nb, control, *keys):
+    control.focus()
+    for key in keys:
+        nb.page.keyboard.press(key)
+
+
+def step_through_the_backward_pass(nb):
+    """Lesson 2: the step button walks the backward pass one node at a time."""
+    demo = _demo_with_button(nb, "step ▶")
+    nb.click_button(demo, "restart", expect_figure_change=False)
+    for _ in range(3):
+        nb.click_button(demo, "step ▶")
+
+
+def stop_a_live_search(nb):
+    """Lesson 8: a long live search streams trials and the stop button ends it."""
+    demo = _demo_with_button(nb, "stop")
+    nb.click_button(demo, "reset", expect_figure_change=False)
+    # ranges no earlier run used (nothing cached), then the most trials: a long search
+    _press(nb, _slider(nb, demo, "lr from"), "ArrowLeft")
+    _press(nb, _slider(nb, demo, "trials"), "End")
+    nb.page.wait_for_timeout(1500)
+    _button(demo, "stop").first.click()
+    nb.page.wait_for_function("el => /stopped after|trials done/.test(el.innerText)",
+                              arg=demo.element_handle(), timeout=60_000)
+    status = demo.inner_text()
+    assert "stopped after" in status, f"{nb.name}: the search was not stopped: {status[-300:]}"
+    nb.check(demo, f"{nb.name}: after stop")
+
+
+def play_change_and_pause(nb):
+    """Lesson 10: play trains and redraws continuously, a control acts while playing, pause
+    stops the redraws."""
+    demo = _demo_with_button(nb, "play")
+    nb.click_button(demo, "reset", expect_figure_change=False)
+    start = nb.figure(demo)
+    _button(demo, "play").first.click()
+    frames, deadline = set(), time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        frames.add(nb.figure(demo))
+        nb.page.wait_for_timeout(100)
+    assert len(frames - {start}) >= 3, \
+        f"{nb.name}: playing for 3 s showed {len(frames - {start})} new frames"
+    _press(nb, _slider(nb, demo, "learning rate"), "ArrowLeft")
+    nb.page.wait_for_timeout(1000)
+    nb.check(demo, f"{nb.name}: learning rate changed while playing")
+    _button(demo, "pause").first.click()
+    nb.page.wait_for_timeout(1000)
+    paused = nb.figure(demo)
+    nb.page.wait_for_timeout(1500)
+    assert nb.figure(demo) == paused, f"{nb.name}: the figure still changes after pause"
+
+
+EXTRA_ACTIONS.update({
+    "02_backprop_graph.ipynb": [step_through_the_backward_pass],
+    "08_hyperparameter_search.ipynb": [stop_a_live_search],
+    "10_playground.ipynb": [play_change_and_pause],
+})

@@ -331,7 +331,7 @@ class Notebook:
         """The demo's figure, as the src of its images (a new blob URL on every update)."""
         return demo.locator("img").evaluate_all("imgs => imgs.map(i => i.src).join(' ')")
 
-    def figure_changed(self, demo, before, grace=3.0):
+    def figure_changed(self, demo, before, grace=1.0):
         """Whether the figure differs from `before`. The kernel's "idle" can reach the page a
         moment before the new image is decoded and shown, so allow a short grace period."""
         try:
@@ -470,38 +470,44 @@ class Notebook:
         """A knob may matter only in some states: not after an earlier knob made training
         diverge, or only when another option is chosen (the leaky slope with Leaky ReLU,
         the momentum with Momentum shown). Try control number n again from the demo's
-        starting state (its reset button), then under each option of its other dropdowns,
-        each state of its checkboxes, and with every option of its multi-selects chosen."""
-        contexts = [None]
-        for m, (other_kind, other, _) in enumerate(self.controls(demo)):
-            if other_kind == "slider" or m == n:
-                continue
-            if other_kind == "multi":
-                contexts.append((m, other.evaluate("s => [...s.options].map(o => o.value)")))
-            elif other_kind == "dropdown":
-                contexts += [(m, v) for v in other.evaluate(
-                    "s => [...s.options].map(o => o.value)")]
-            else:
-                contexts.append((m, None))  # a checkbox: its other state
-        for context in contexts:
-            if self.reset(demo) is None:
-                return False  # not an nnutils demo: no way back to a known state
-            self.check(demo, f"{where}: after reset")
+        starting state (its reset button), then, for each other dropdown, checkbox and
+        multi-select in turn (from the starting state), under each of its options."""
+        if self.reset(demo) is None:
+            return False  # not an nnutils demo: no way back to a known state
+        self.check(demo, f"{where}: after reset")
+        if self._try(demo, n, where):
+            return True
+        others = [m for m, (kind, _, _) in enumerate(self.controls(demo))
+                  if kind != "slider" and m != n]
+        for m in others:
+            self.reset(demo)
             controls = self.controls(demo)
-            if context is not None:
-                m, option = context
-                self.move(controls[m][0], controls[m][1], option)
-                self.check(demo, f"{where}: setting {controls[m][2]!r} to {option!r}")
-            kind, control, _ = controls[n]
-            before = self.figure(demo)
-            try:
-                self.move(kind, control)
-            except AssertionError:  # e.g. disabled in this context
-                continue
-            self.check(demo, where)
-            if self.figure_changed(demo, before):
-                return True
+            other_kind, other, other_label = controls[m]
+            if other_kind == "multi":  # everything shown
+                options = [other.evaluate("s => [...s.options].map(o => o.value)")]
+            elif other_kind == "dropdown":
+                current = other.input_value()
+                options = [v for v in other.evaluate("s => [...s.options].map(o => o.value)")
+                           if v != current]
+            else:
+                options = [None]  # a checkbox: its other state
+            for option in options:
+                self.move(other_kind, other, option)
+                self.check(demo, f"{where}: setting {other_label!r} to {option!r}")
+                if self._try(demo, n, where, controls):
+                    return True
         return False
+
+    def _try(self, demo, n, where, controls=None):
+        """Move control number n once; whether the figure changed."""
+        kind, control, _ = (controls or self.controls(demo))[n]
+        before = self.figure(demo)
+        try:
+            self.move(kind, control)
+        except AssertionError:  # e.g. disabled in this context
+            return False
+        self.check(demo, where)
+        return self.figure_changed(demo, before)
 
     def reset(self, demo):
         """Click the demo's reset button and wait; None if it has none."""

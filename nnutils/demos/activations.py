@@ -264,7 +264,8 @@ class ZigZagDemo(Demo):
         self.dirs.set_data(step[:, 0], step[:, 1])
         same = np.mean(np.sign(grads[:, 0]) == np.sign(grads[:, 1])) if len(grads) else 1.0
         dist = float(np.linalg.norm(path[-1] - W_STAR))
-        self.path_title.set_text(f"{len(path) - 1} steps, lr {lr:.3g}: distance to w* {dist:.3g}")
+        taken = "" if len(path) - 1 == steps else f" (stopped after {len(path) - 1})"
+        self.path_title.set_text(f"{steps} steps{taken}, lr {lr:.3g}: distance to w* {dist:.3g}")
         self.dir_title.set_text(f"{100 * same:.0f}% of steps: both weights move the same way")
         pos = inputs == "positive"
         for p in self.forbidden:

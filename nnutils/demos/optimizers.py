@@ -184,6 +184,12 @@ class TrajectoryDemo(Demo):
                                     decay=decay)
             path = s.trajectory(opt, start=(x0, y0), steps=steps, bound=self._bound(s))
             gap = np.maximum(s.loss(path) - f_min, 1e-10)     # log scale needs > 0
+            # the legend states each rule's knobs, so every control visibly changes the figure
+            label = {"Momentum": f"Momentum μ={mu:.3g}", "Nesterov": f"Nesterov μ={mu:.3g}",
+                     "RMSProp": f"RMSProp ρ={decay:.4g}",
+                     "Adam": f"Adam β1={beta1:.3g} β2={beta2:.4g}"}.get(name, name)
+            self.paths[name].set_label(label)
+            self.races[name].set_label(label)
             self.paths[name].set_data(path[:, 0], path[:, 1])
             self.races[name].set_data(np.arange(len(path)), gap)
             self.paths[name].set_visible(True)

@@ -100,7 +100,7 @@ class TrajectoryDemo(Demo):
     def make_controls(self):
         s = SURFACES["bowl"]
         c = {
-            "optimizers": C.choose_many(OPTIMIZER_NAMES, ("SGD", "Momentum", "AdaGrad", "Adam"),
+            "optimizers": C.choose_many(OPTIMIZER_NAMES, ("SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"),
                                         description="optimizers"),
             "surface": C.dropdown([(f"{name}: {surf.formula}", name)
                                    for name, surf in SURFACES.items()], "bowl",

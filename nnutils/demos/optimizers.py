@@ -112,24 +112,21 @@ class TrajectoryDemo(Demo):
                               readout_format=".4f"),
             "decay": C.slider(0.99, 0.0, 0.999, step=0.001, description="RMSProp decay"),
             "steps": C.int_slider(30, 1, 200, description="steps"),
-            "x0": C.slider(s.start[0], *s.xlim, description="start x"),
-            "y0": C.slider(s.start[1], *s.ylim, description="start y"),
+            # one range for every surface, on a grid that holds every default start: a slider
+            # whose range or grid changed under it would snap the value and send it back
+            "x0": C.slider(s.start[0], -10.0, 10.0, step=0.01, description="start x"),
+            "y0": C.slider(s.start[1], -8.0, 8.0, step=0.01, description="start y"),
         }
-        # a new surface moves the start sliders to its range and default start; registered
-        # before the base class's observer, so the redraw already sees the new start
+        # a new surface moves the start to its default; registered before the base class's
+        # observer, so the redraw already sees the new start
         c["surface"].observe(self._surface_changed, names="value")
         self._c = c
         return c
 
     def _surface_changed(self, change):
         s = get_surface(change["new"])
-        for key, lim, v in (("x0", s.xlim, s.start[0]), ("y0", s.ylim, s.start[1])):
-            w = self._c[key]
-            with self.hold():
-                w.min, w.max = min(w.min, lim[0]), max(w.max, lim[1])   # widen, move, narrow
-                w.value = v
-                w.min, w.max = lim
-                w.step = (lim[1] - lim[0]) / 100
+        with self.hold():
+            self._c["x0"].value, self._c["y0"].value = s.start
 
     def build(self, fig):
         self.ax, self.ax_race = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})

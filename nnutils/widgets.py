@@ -62,6 +62,16 @@ def render_png(fig, dpi=None) -> bytes:
     return buf.getvalue()
 
 
+def _step_through(value, low, high, n=100):
+    """About (high − low)/n, adjusted so that ``value`` lies on the grid low + k·step: a
+    browser slider snaps its value to that grid and sends the snapped value back, so a default
+    off the grid would change (0.3 → 0.294) as soon as the demo is shown."""
+    step = (high - low) / n
+    if value > low:
+        step = (value - low) / max(1, round((value - low) / step))
+    return step
+
+
 class controls:
     """Small constructors so demos read like a list of knobs."""
 
@@ -76,9 +86,9 @@ class controls:
                 raise ValueError(f"a log slider needs min > 0, got {min}")
             lo, hi = math.log10(min), math.log10(max)
             return W.FloatLogSlider(value=value, base=10, min=lo, max=hi,
-                                    step=step or (hi - lo) / 100, description=description or "",
+                                    step=step or _step_through(math.log10(value), lo, hi), description=description or "",
                                     readout_format=readout_format or ".3g", style=style)
-        return W.FloatSlider(value=value, min=min, max=max, step=step or (max - min) / 100,
+        return W.FloatSlider(value=value, min=min, max=max, step=step or _step_through(value, min, max),
                              description=description or "", readout_format=readout_format or ".3g",
                              style=style)
 

@@ -105,3 +105,14 @@ def test_layout_is_computed_once_then_frozen():
     position = demo.fig.axes[0].get_position().bounds
     demo.set(slope=9.0, shift=-2.0)
     assert demo.fig.axes[0].get_position().bounds == position
+
+
+@pytest.mark.parametrize("value,low,high,log", [(0.3, 1e-4, 10.0, True), (0.5, 0.0, 0.8, False),
+                                                (0.99, 0.0, 0.999, False), (1e-3, 1e-5, 1.0, True)])
+def test_a_default_lies_on_its_sliders_grid(value, low, high, log):
+    # the browser snaps a slider's value to min + k·step and sends it back
+    w = C.slider(value, low, high, log=log)
+    origin, v = (w.min, np.log10(value)) if log else (w.min, value)
+    k = (v - origin) / w.step
+    assert abs(k - round(k)) < 1e-9
+    assert 50 <= (w.max - w.min) / w.step <= 200  # still about a hundred positions

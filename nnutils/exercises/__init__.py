@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Result", "passed", "failed", "check_close", "check_cases", "Reveal"]
+__all__ = ["Result", "passed", "failed", "attempt", "check_close", "check_cases", "Reveal"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,28 @@ def passed(message="well done.") -> Result:
 
 def failed(message) -> Result:
     return Result(False, message)
+
+
+def attempt(fn, *args, what, returns="the result", as_array=False):
+    """Call the learner's function. Returns ``(value, None)``, or ``(None, failed Result)``
+    saying what went wrong: not written yet, an exception, None returned, or (with
+    ``as_array``) something that is not an array of numbers."""
+    try:
+        with np.errstate(all="ignore"):  # overflow in the learner's code is judged by its result
+            got = fn(*args)
+    except NotImplementedError:
+        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
+    except Exception as exc:
+        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
+    if got is None:
+        return None, failed(f"{what} returned None — fill in the body and return {returns}.")
+    if as_array:
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return None, failed(f"{what} should return an array of numbers, "
+                                f"got {type(got).__name__}")
+    return got, None
 
 
 def check_close(actual, expected, what, rtol=1e-5, atol=1e-8) -> Result:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Result, Reveal, failed, passed
+from . import Result, Reveal, attempt, failed, passed
 
 __all__ = ["elu_reference", "elu_grad_reference", "check_elu", "check_tanh_from_sigmoid",
            "dead_units_problem", "dead_units_reference", "check_dead_units", "why_speedup_differs"]
@@ -33,21 +33,8 @@ def elu_grad_reference(x, alpha=1.0):
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
 
 
-def _call(fn, *args, what):
-    try:
-        with np.errstate(all="ignore"):
-            got = fn(*args)
-    except NotImplementedError:
-        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
-    except Exception as exc:
-        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
-    if got is None:
-        return None, failed(f"{what} returned None — fill in the body and return the result.")
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return None, failed(f"{what} should return an array of numbers, got {type(got).__name__}")
-    return got, None
+def _array(fn, *args, what):
+    return attempt(fn, *args, what=what, as_array=True)
 
 
 def _first_bad(got, want, x, what):
@@ -65,7 +52,7 @@ def check_elu(elu, elu_grad) -> Result:
     """elu(x, alpha) and elu_grad(x, alpha) on arrays, against the reference for α = 1 and 0.5."""
     for alpha in (1.0, 0.5):
         x = _X.copy()
-        f, err = _call(elu, x, alpha, what=f"elu(x, alpha={alpha})")
+        f, err = _array(elu, x, alpha, what=f"elu(x, alpha={alpha})")
         if err is not None:
             return err
         want = elu_reference(_X, alpha)
@@ -83,7 +70,7 @@ def check_elu(elu, elu_grad) -> Result:
             return bad
         if not np.array_equal(x, _X):
             return failed("elu changed its input array in place; return a new array instead.")
-        g, err = _call(elu_grad, _X.copy(), alpha, what=f"elu_grad(x, alpha={alpha})")
+        g, err = _array(elu_grad, _X.copy(), alpha, what=f"elu_grad(x, alpha={alpha})")
         if err is not None:
             return err
         want = elu_grad_reference(_X, alpha)
@@ -110,7 +97,7 @@ def check_elu(elu, elu_grad) -> Result:
 def check_tanh_from_sigmoid(fn) -> Result:
     """fn(x) must equal tanh(x) and be built from the sigmoid (the identity tanh = 2σ(2x) − 1)."""
     x = np.linspace(-6, 6, 25)
-    got, err = _call(fn, x.copy(), what="your tanh(x)")
+    got, err = _array(fn, x.copy(), what="your tanh(x)")
     if err is not None:
         return err
     if got.shape != x.shape:

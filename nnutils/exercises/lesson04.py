@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Result, Reveal, failed, passed
+from . import Result, Reveal, attempt, failed, passed
 
 __all__ = ["check_he_init", "check_saturating_preset", "saturation_by_preset",
            "check_symmetry", "why_small_std_does_not_learn"]
 
 
-def _call(fn, *args, what):
-    try:
-        got = fn(*args)
-    except NotImplementedError:
-        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
-    except Exception as exc:
-        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
-    if got is None:
-        return None, failed(f"{what} returned None — fill in the body and return the weights.")
-    try:
-        return np.asarray(got, dtype=float), None
-    except (TypeError, ValueError):
-        return None, failed(f"{what} should return an array, got {type(got).__name__}")
+def _weights(fn, *args, what):
+    return attempt(fn, *args, what=what, returns="the weights", as_array=True)
 
 
 def check_he_init(he_normal) -> Result:
     """he_normal(n_in, n_out, rng) -> (n_in, n_out) array drawn from N(0, 2/n_in)."""
     for n_in, n_out in ((784, 300), (300, 784), (50, 2000)):
         what = f"he_normal({n_in}, {n_out}, rng)"
-        W, err = _call(he_normal, n_in, n_out, np.random.default_rng(0), what=what)
+        W, err = _weights(he_normal, n_in, n_out, np.random.default_rng(0), what=what)
         if err is not None:
             return err
         if W.shape != (n_in, n_out):
@@ -62,9 +51,9 @@ def check_he_init(he_normal) -> Result:
             return failed(f"{what}: the std is right but the values look uniform (kurtosis "
                           f"{kurt:.2f}; a normal has 3). he_normal draws from a normal "
                           "distribution — rng.standard_normal(...) * std.")
-    W1, _ = _call(he_normal, 100, 10, np.random.default_rng(1), what="he_normal")
-    W2, _ = _call(he_normal, 100, 10, np.random.default_rng(1), what="he_normal")
-    W3, _ = _call(he_normal, 100, 10, np.random.default_rng(2), what="he_normal")
+    W1, _ = _weights(he_normal, 100, 10, np.random.default_rng(1), what="he_normal")
+    W2, _ = _weights(he_normal, 100, 10, np.random.default_rng(1), what="he_normal")
+    W3, _ = _weights(he_normal, 100, 10, np.random.default_rng(2), what="he_normal")
     if not np.array_equal(W1, W2) or np.array_equal(W1, W3):
         return failed("he_normal must draw from the rng it is given (same rng seed -> same "
                       "weights, another seed -> other weights); do not use np.random.* directly.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Result, check_close, failed, passed
+from . import Result, attempt, check_close, failed, passed
 
 __all__ = ["bn_forward_reference", "bn_backward_reference", "check_bn_forward",
            "check_bn_backward"]
@@ -53,19 +53,6 @@ def _cases(seed=6):
     return out
 
 
-def _call(fn, *args, what):
-    """Call the learner's function; turn an exception or None into a readable Result."""
-    try:
-        got = fn(*args)
-    except NotImplementedError:
-        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
-    except Exception as exc:
-        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
-    if got is None:
-        return None, failed(f"{what} returned None — fill in the body and return the result.")
-    return got, None
-
-
 def _diagnose_forward(y, x, gamma, beta, eps):
     """Name the mistake a wrong forward pass most likely contains."""
     m = x.shape[0]
@@ -95,7 +82,7 @@ def check_bn_forward(bn_forward) -> Result:
     """Check ``bn_forward(x, gamma, beta, eps=1e-5) -> y`` on a few batches."""
     eps = 1e-5
     for k, (x, gamma, beta, _) in enumerate(_cases()):
-        y, error = _call(bn_forward, x.copy(), gamma.copy(), beta.copy(), eps,
+        y, error = attempt(bn_forward, x.copy(), gamma.copy(), beta.copy(), eps,
                          what="bn_forward(x, gamma, beta, eps)")
         if error is not None:
             return error
@@ -132,7 +119,7 @@ def check_bn_backward(bn_backward) -> Result:
     """Check ``bn_backward(dout, x, gamma, eps=1e-5) -> (dx, dgamma, dbeta)``."""
     eps = 1e-5
     for k, (x, gamma, _, dout) in enumerate(_cases()):
-        got, error = _call(bn_backward, dout.copy(), x.copy(), gamma.copy(), eps,
+        got, error = attempt(bn_backward, dout.copy(), x.copy(), gamma.copy(), eps,
                            what="bn_backward(dout, x, gamma, eps)")
         if error is not None:
             return error

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Result, check_close, failed, passed
+from . import Result, attempt, check_close, failed, passed
 
 __all__ = ["dropout_forward_reference", "dropout_backward_reference", "l2_grads_reference",
            "check_dropout_forward", "check_dropout_backward", "check_l2_grads"]
@@ -44,18 +44,6 @@ def _cases(seed=7):
     return out
 
 
-def _call(fn, *args, what):
-    try:
-        got = fn(*args)
-    except NotImplementedError:
-        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
-    except Exception as exc:
-        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
-    if got is None:
-        return None, failed(f"{what} returned None — fill in the body and return the result.")
-    return got, None
-
-
 def _diagnose_dropout(y, x, ratio, u):
     guesses = {
         "the kept units are not rescaled: inverted dropout multiplies them by 1/(1 − ratio) "
@@ -79,7 +67,7 @@ def _diagnose_dropout(y, x, ratio, u):
 def check_dropout_forward(dropout_forward) -> Result:
     """Check ``dropout_forward(x, ratio, u) -> out`` (inverted dropout, keep where u > ratio)."""
     for x, ratio, u, _ in _cases():
-        y, error = _call(dropout_forward, x.copy(), ratio, u.copy(),
+        y, error = attempt(dropout_forward, x.copy(), ratio, u.copy(),
                          what=f"dropout_forward(x, ratio={ratio}, u)")
         if error is not None:
             return error
@@ -94,7 +82,7 @@ def check_dropout_forward(dropout_forward) -> Result:
 def check_dropout_backward(dropout_backward) -> Result:
     """Check ``dropout_backward(dout, ratio, u) -> dx``."""
     for x, ratio, u, dout in _cases():
-        dx, error = _call(dropout_backward, dout.copy(), ratio, u.copy(),
+        dx, error = attempt(dropout_backward, dout.copy(), ratio, u.copy(),
                           what=f"dropout_backward(dout, ratio={ratio}, u)")
         if error is not None:
             return error
@@ -120,7 +108,7 @@ def check_l2_grads(l2_grads) -> Result:
     grads = {k: rng.normal(0, 1, v.shape) for k, v in params.items()}
     for lam in (0.1, 0.003):
         before = {k: v.copy() for k, v in grads.items()}
-        got, error = _call(l2_grads, {k: v.copy() for k, v in params.items()},
+        got, error = attempt(l2_grads, {k: v.copy() for k, v in params.items()},
                            {k: v.copy() for k, v in grads.items()}, lam,
                            what=f"l2_grads(params, grads, lam={lam})")
         if error is not None:

@@ -13,22 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import one_hot, softmax
-from . import Result, check_close, failed, passed
+from . import Result, attempt, check_close, failed, passed
 
 __all__ = ["ce_grad_reference", "per_digit_accuracy_reference", "most_confused_pair_reference",
            "check_ce_grad", "check_per_digit_accuracy", "check_most_confused_pair", "EXAMPLE_CM"]
-
-
-def _call(fn, *args, what):
-    try:
-        got = fn(*args)
-    except NotImplementedError:
-        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
-    except Exception as exc:
-        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
-    if got is None:
-        return None, failed(f"{what} returned None — fill in the body and return the result.")
-    return got, None
 
 
 # ------------------------------------------------------------------ 1. cross-entropy gradient
@@ -41,7 +29,7 @@ def check_ce_grad(ce_grad) -> Result:
     for n in (1, 5):
         a = rng.normal(0.0, 2.0, size=(n, 10))
         t = rng.integers(0, 10, size=n)
-        got, error = _call(ce_grad, a.copy(), t.copy(), what=f"ce_grad(a of shape {a.shape}, t)")
+        got, error = attempt(ce_grad, a.copy(), t.copy(), what=f"ce_grad(a of shape {a.shape}, t)")
         if error is not None:
             return error
         expected = ce_grad_reference(a, t)
@@ -93,7 +81,7 @@ def per_digit_accuracy_reference(cm):
 
 def check_per_digit_accuracy(per_digit_accuracy) -> Result:
     cm = EXAMPLE_CM
-    got, error = _call(per_digit_accuracy, cm.copy(), what="per_digit_accuracy(cm)")
+    got, error = attempt(per_digit_accuracy, cm.copy(), what="per_digit_accuracy(cm)")
     if error is not None:
         return error
     expected = per_digit_accuracy_reference(cm)
@@ -127,7 +115,7 @@ def most_confused_pair_reference(cm):
 
 def check_most_confused_pair(most_confused_pair) -> Result:
     cm = EXAMPLE_CM
-    got, error = _call(most_confused_pair, cm.copy(), what="most_confused_pair(cm)")
+    got, error = attempt(most_confused_pair, cm.copy(), what="most_confused_pair(cm)")
     if error is not None:
         return error
     try:

@@ -157,7 +157,10 @@ class TrajectoryDemo(Demo):
     def _draw_surface(self, s):
         """Contour lines, limits and markers: only when the surface changes."""
         if self.contour is not None:
-            self.contour.remove()
+            # forget it at once: if drawing the new one fails, the next update must not try to
+            # remove this one again (that error would hide the real one)
+            self.contour, old = None, self.contour
+            old.remove()
         X, Y, Z = s.grid(160)
         self.contour = self.ax.contour(X, Y, Z, levels=_levels(s, Z), cmap="Blues_r",
                                        linewidths=0.7, alpha=0.7, zorder=1)

@@ -117,6 +117,16 @@ def _curves(ax, epochs):
     return lines, text
 
 
+def _compare(lines, text, base, run, label):
+    """Draw ``run`` over the baseline's curves and say what the regularizer changed."""
+    _show_run(lines, "", run)
+    lines["train"].set_label(f"{label}: train")
+    lines["test"].set_label(f"{label}: test")
+    lines["train"].axes.legend(loc="lower right", fontsize=7)
+    text.set_text(f"final train − test gap: {base.gap:.3f} without, {run.gap:.3f} with "
+                  f"{label}\nfinal test accuracy: {base.test_acc[-1]:.3f} → {run.test_acc[-1]:.3f}")
+
+
 def _show_run(lines, prefix, run):
     lines[f"{prefix}train"].set_data(np.arange(1, len(run.train_acc) + 1), run.train_acc)
     lines[f"{prefix}test"].set_data(run.test_epochs, run.test_acc)
@@ -180,13 +190,7 @@ class WeightDecayDemo(_RetrainDemo):
         _show_run(self.lines, "base_", base)
         label = f"{penalty.upper() if penalty != 'elastic' else 'elastic'} λ={lam:.3g}"
         run = self._run(label, weight_decay=lam, penalty=penalty)
-        _show_run(self.lines, "", run)
-        self.lines["train"].set_label(f"{label}: train")
-        self.lines["test"].set_label(f"{label}: test")
-        self.lines["train"].axes.legend(loc="lower right", fontsize=7)
-        self.text.set_text(f"final train − test gap: {base.gap:.3f} without, {run.gap:.3f} with "
-                           f"{label}\nfinal test accuracy: {base.test_acc[-1]:.3f} → "
-                           f"{run.test_acc[-1]:.3f}")
+        _compare(self.lines, self.text, base, run, label)
         w0, w1 = base.model.params["W1"], run.model.params["W1"]
         set_hist(self.h_base, w0)
         set_hist(self.h_now, w1)
@@ -223,13 +227,7 @@ class DropoutDemo(_RetrainDemo):
         _show_run(self.lines, "base_", base)
         label = f"dropout {ratio:.1f}"
         run = self._run(label, dropout=ratio)
-        _show_run(self.lines, "", run)
-        self.lines["train"].set_label(f"{label}: train")
-        self.lines["test"].set_label(f"{label}: test")
-        self.lines["train"].axes.legend(loc="lower right", fontsize=7)
-        self.text.set_text(f"final train − test gap: {base.gap:.3f} without, {run.gap:.3f} with "
-                           f"{label}\nfinal test accuracy: {base.test_acc[-1]:.3f} → "
-                           f"{run.test_acc[-1]:.3f}")
+        _compare(self.lines, self.text, base, run, label)
         keep = np.random.default_rng(1).random((20, 100)) >= ratio     # the rule Dropout uses
         self.mask_img.set_data(keep.astype(float))
         self.mask_title.set_text(f"a dropout mask: white = kept ({keep.mean():.0%}),\n"

@@ -37,6 +37,12 @@ bundle so a notebook read without a kernel (GitHub, nbviewer, HTML export) still
 Tests drive demos without a browser: ``demo.set(slope=3.0)`` or
 ``demo.controls["slope"].value = 3.0``, then look at ``demo.fig``'s artists, ``demo.png()``
 or ``demo.error``.
+
+Threads. JupyterLab (4.4 and later, with ipykernel 7) delivers widget messages on a kernel
+subshell: a thread beside the main one, which may at that moment be running a cell, a
+"play" loop or another update. Two threads drawing one matplotlib figure leave it blank, so
+a demo's updates, renders and button actions take its lock (``with demo.lock:``) and run one
+at a time.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import base64
 import html
 import io
 import math
+import threading
 import time
 from contextlib import contextmanager
 
@@ -60,6 +67,14 @@ def render_png(fig, dpi=None) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
+
+
+def _without_float_noise(value):
+    """A slider's value to 12 significant digits. The browser computes a slider's position
+    in binary floating point and sends it back (−8 + 801 × 0.01 = 0.009999999999999787);
+    no slider shows more than a few digits, so this only drops the noise "show code" would
+    print."""
+    return float(f"{value:.12g}") if type(value) is float else value
 
 
 def _step_through(value, low, high, n=100):
@@ -146,7 +161,10 @@ class Demo:
         self.defaults = {name: w.value for name, w in self.controls.items()}
         self.error = None
         self.last_update_seconds = None
+        self.updates = 0                 # how many times update() ran
+        self.lock = threading.RLock()    # see "Threads" in the module docstring
         self._holding = False
+        self._drawn = None               # the values the figure shows
 
         self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
@@ -195,7 +213,7 @@ class Demo:
     # --- what tests and notebooks use ------------------------------------------------------
     @property
     def values(self) -> dict:
-        return {name: w.value for name, w in self.controls.items()}
+        return {name: _without_float_noise(w.value) for name, w in self.controls.items()}
 
     def set(self, **values):
         """Change several controls, then update once. Returns the demo (for chaining)."""
@@ -203,10 +221,11 @@ class Demo:
         if unknown:
             raise ValueError(f"{type(self).__name__} has no control named {sorted(unknown)}; "
                              f"its controls are {list(self.controls)}")
-        with self.hold():
-            for name, v in values.items():
-                self.controls[name].value = v
-        self.refresh()
+        with self.lock:
+            with self.hold():
+                for name, v in values.items():
+                    self.controls[name].value = v
+            self.refresh()
         return self
 
     def apply_preset(self, name):
@@ -241,24 +260,28 @@ class Demo:
 
     def refresh(self):
         """Run the update, show any error on the figure and beside it, and re-render."""
-        start = time.perf_counter()
-        self.message("")
-        self.error = None
-        try:
-            self.update(**self.values)
-        except Exception as exc:  # shown to the student, never swallowed
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.message(self.error)
-        self.render()
-        self.last_update_seconds = time.perf_counter() - start
+        with self.lock:
+            start = time.perf_counter()
+            self.message("")
+            self.error = None
+            self._drawn = values = self.values
+            self.updates += 1
+            try:
+                self.update(**values)
+            except Exception as exc:  # shown to the student, never swallowed
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.message(self.error)
+            self.render()
+            self.last_update_seconds = time.perf_counter() - start
 
     def render(self):
         """Push the current figure to the page (also usable mid-update, e.g. while training)."""
-        self.image.value = render_png(self.fig)
-        if not self.relayout:
-            # limits are fixed, so the first render's layout stays right; re-running the
-            # constrained layout on every move costs more than the rest of an update
-            self.fig.set_layout_engine("none")
+        with self.lock:
+            self.image.value = render_png(self.fig)
+            if not self.relayout:
+                # limits are fixed, so the first render's layout stays right; re-running the
+                # constrained layout on every move costs more than the rest of an update
+                self.fig.set_layout_engine("none")
 
     def message(self, text):
         """Show a message (e.g. "diverged at step 12 …") on the figure and in the status line."""
@@ -278,16 +301,20 @@ class Demo:
     @contextmanager
     def hold(self):
         """Change several controls without an update per change."""
-        previous, self._holding = self._holding, True
-        try:
-            yield self
-        finally:
-            self._holding = previous
+        with self.lock:   # a change from another thread meanwhile waits, then updates
+            previous, self._holding = self._holding, True
+            try:
+                yield self
+            finally:
+                self._holding = previous
 
     # --- plumbing ---------------------------------------------------------------------------
     def _on_change(self, change):
-        if not self._holding:
-            self.refresh()
+        with self.lock:
+            # skip a change the figure already shows: an update that waited for another
+            # thread's, or a slider echoing a value back with float noise
+            if not self._holding and self.values != self._drawn:
+                self.refresh()
 
     def _layout(self):
         row = []
@@ -312,12 +339,13 @@ class Demo:
                                 self.bar, self.status, self.image, self.code_view])
 
     def _run_button(self, action):
-        try:
-            action()
-        except Exception as exc:
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.message(self.error)
-            self.render()
+        with self.lock:
+            try:
+                action()
+            except Exception as exc:
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.message(self.error)
+                self.render()
 
     def _show_code(self):
         self.code_view.value = ("<pre style='background:#f6f8fa;padding:6px'>"

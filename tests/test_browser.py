@@ -61,11 +61,7 @@ EXTRA_ACTIONS: dict[str, list] = {}
 # Known, reported failures of the generic sweep: (notebook, control label) -> why. The control
 # is still moved and checked for errors; only "the figure changed" is not asserted. Keep this
 # empty: every entry is an open bug.
-KNOWN_ISSUES = {
-    ("05_optimizers.ipynb", "optimizers"):
-        "after the surface dropdown changes, the kernel applies the optimizer selection "
-        "(its figure changes when driven from Python) but the page keeps the old image",
-}
+KNOWN_ISSUES: dict[tuple[str, str], str] = {}
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +76,9 @@ CHECKBOX = ".widget-checkbox input[type=checkbox]"
 # outcomes that are part of the lesson ("diverged at step 12 ..."); only the first fail.
 DEMO_MESSAGE = "span[style*='b00020']"
 DEMO_ERROR = re.compile(r"^\s*([A-Z]\w*(Error|Exception)|Traceback)\b")
+# A figure with less ink than this (share of pixels opaque and not near-white) is blank: what
+# two threads drawing one figure at once produced. The sparsest real figure has about 4 %.
+MIN_INK = 0.005
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -228,6 +227,7 @@ class Notebook:
         self.limits = {"run_all": RUN_ALL, "widget_update": WIDGET_UPDATE,
                        **LIMITS.get(name, {})}
         self.timings = {}
+        self.least_ink = 1.0
 
     # opening and running
     def open(self):
@@ -353,6 +353,28 @@ class Notebook:
         except PlaywrightTimeout:
             return False
 
+    def ink(self, demo):
+        """The smallest share of inked pixels (opaque, not near-white) among the demo's images
+        (None: none loaded), sampling every 7th pixel once each image is decoded."""
+        return demo.evaluate("""async (el) => {
+            let least = null;
+            for (const img of el.querySelectorAll('img')) {
+                await img.decode().catch(() => {});
+                if (!img.naturalWidth) continue;
+                const c = document.createElement('canvas');
+                c.width = img.naturalWidth; c.height = img.naturalHeight;
+                const ctx = c.getContext('2d');
+                ctx.drawImage(img, 0, 0);
+                const d = ctx.getImageData(0, 0, c.width, c.height).data;
+                let ink = 0, n = 0;
+                for (let i = 0; i < d.length; i += 28, n++)
+                    if (d[i + 3] > 25 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230))
+                        ink++;   // transparent counts as blank: the broken figure was
+                least = Math.min(least ?? 1, ink / n);
+            }
+            return least;
+        }""")
+
     def demo_error(self, demo):
         """The exception a demo shows (None if none); lesson messages do not count."""
         texts = demo.locator(DEMO_MESSAGE).all_inner_texts()
@@ -466,6 +488,11 @@ class Notebook:
         error = self.demo_error(demo)
         if error:
             raise AssertionError(f"{where}: the demo shows {error}\n{self.state(demo)}")
+        ink = self.ink(demo)
+        self.least_ink = min(self.least_ink, ink if ink is not None else 1.0)
+        if ink is not None and ink < MIN_INK:
+            raise AssertionError(f"{where}: the figure is blank (only {ink:.2%} of its pixels "
+                                 f"are inked)\n{self.state(demo)}")
 
     def state(self, demo):
         """For failure messages: what the page shows and what the kernel holds (the demo's
@@ -567,7 +594,8 @@ def test_notebook_runs_and_its_demos_respond(lab, page, path):
     assert not nb.errors(), "\n".join(nb.errors())
     assert not page.errors, f"JavaScript errors in the page: {page.errors}"
     print(f"{path.name}: {len(demos)} demos; " +
-          ", ".join(f"{k} {v:.1f} s" for k, v in nb.timings.items()))
+          ", ".join(f"{k} {v:.1f} s" for k, v in nb.timings.items()) +
+          f"; least ink {nb.least_ink:.1%}")
 
 
 # --- extra steps for particular notebooks ----------------------------------------------------

@@ -198,3 +198,42 @@ def test_lr_demo_divergence_is_a_message_not_a_nan_plot():
     assert not demo._message.get_visible()
     _, y = demo.live.get_data()
     assert y[-1] < 0.6 < y[0], "lr 0.3 should train well in 200 steps"
+
+
+def _blank(png):
+    """True if (almost) no pixel of the PNG is inked (opaque and not near-white)."""
+    import io
+    import matplotlib.image as mpimg
+    rgba = mpimg.imread(io.BytesIO(png))
+    inked = (rgba[..., 3] > 0.1) & (rgba[..., :3] < 0.9).any(axis=-1)   # the broken one was clear
+    return inked.mean() < 0.005
+
+
+def test_trajectory_demo_survives_the_browsers_two_threads():
+    """What JupyterLab did: the surface change ran on the kernel's main thread while the
+    start slider's snapped echo (y0 = 0.009999999999999787) arrived on a subshell thread;
+    the two updates drew one figure at once and left it blank for good."""
+    import threading
+    from nnutils.demos.optimizers import TrajectoryDemo
+    expected = TrajectoryDemo().set(surface="saddle").png()   # the same moves, one thread
+    assert not _blank(expected)
+    demo = TrajectoryDemo()
+    entered = threading.Event()
+    update = demo.update
+
+    def slow_update(**values):   # hold the first update open while the echo arrives
+        entered.set()
+        threading.Event().wait(0.2)
+        update(**values)
+
+    demo.update = slow_update
+    main = threading.Thread(target=lambda: setattr(demo.controls["surface"], "value", "saddle"))
+    main.start()
+    assert entered.wait(timeout=10)
+    demo.controls["y0"].value = -8 + 801 * 0.01
+    main.join(timeout=30)
+    assert demo.error is None and not _blank(demo.png())
+    assert demo.png() == expected
+    demo.update = update
+    demo.controls["optimizers"].value = ("Momentum", "AdaGrad", "RMSProp", "Adam")
+    assert demo.png() != expected and not _blank(demo.png())

@@ -7,6 +7,8 @@ which start a new one, step/play/pause, the printed code, divergence, the PNG wr
 
 import asyncio
 import io
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -275,6 +277,36 @@ def test_play_runs_on_the_event_loop_and_pause_stops_it(demo):
 
     asyncio.run(session())
     assert demo.error is None
+
+
+def test_pause_and_a_slider_from_another_thread_stop_a_play_running_elsewhere(demo):
+    """JupyterLab may deliver the pause click or a slider on a kernel subshell thread while
+    the play loop runs on the main thread's event loop."""
+    loop = asyncio.new_event_loop()
+    playing = threading.Thread(target=loop.run_forever, daemon=True)
+    playing.start()
+    try:
+        asyncio.run_coroutine_threadsafe(_call(demo.play), loop).result(timeout=30)
+        deadline = time.monotonic() + 30
+        while demo.epoch < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert demo.playing and demo.epoch >= 3
+        demo.set(lr=0.1)                  # waits for the running frame; the network stays
+        assert demo.playing and demo.error is None
+        task = demo._task
+        demo.pause()
+        stopped = demo.epoch
+        time.sleep(0.3)
+        assert not demo.playing and demo.epoch == stopped and task.done()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        playing.join(timeout=10)
+        loop.close()
+    assert demo.error is None
+
+
+async def _call(f):
+    f()
 
 
 def test_one_playground_plays_at_a_time(demo):

@@ -1,5 +1,7 @@
 """The demo toolkit itself, on a tiny demo defined here."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -116,3 +118,77 @@ def test_a_default_lies_on_its_sliders_grid(value, low, high, log):
     k = (v - origin) / w.step
     assert abs(k - round(k)) < 1e-9
     assert 50 <= (w.max - w.min) / w.step <= 200  # still about a hundred positions
+
+
+# --- threads: JupyterLab may deliver a widget message on a kernel subshell thread ----------
+class Slow(Line):
+    """A Line whose updates can be held open, counting how many run at once."""
+
+    def __init__(self, **values):
+        self.running = self.most_running = 0
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.release.set()
+        self.drawn = []
+        super().__init__(**values)
+
+    def update(self, **values):
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        self.entered.set()
+        self.release.wait(timeout=10)
+        self.drawn.append(values)
+        self.running -= 1
+        super().update(**values)
+
+
+def _in_thread(action):
+    t = threading.Thread(target=action, daemon=True)
+    t.start()
+    return t
+
+
+def test_changes_from_two_threads_update_one_at_a_time_and_the_last_shows_both():
+    demo = Slow()
+    demo.release.clear()
+    demo.entered.clear()
+    first = _in_thread(lambda: setattr(demo.controls["slope"], "value", 2.0))
+    assert demo.entered.wait(timeout=10)
+    second = _in_thread(lambda: setattr(demo.controls["shift"], "value", 1.0))
+    second.join(timeout=0.3)
+    assert second.is_alive(), "the second change did not wait for the first update"
+    demo.release.set()
+    first.join(timeout=10), second.join(timeout=10)
+    assert demo.most_running == 1
+    assert demo.drawn[-1] == {"slope": 2.0, "shift": 1.0, "kind": "line"}
+    np.testing.assert_allclose(demo.line.get_ydata(), 2.0 * demo.x + 1.0)
+
+
+def test_a_change_while_another_thread_holds_is_drawn_after_the_hold():
+    demo = Slow()
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_a_while():
+        with demo.hold():
+            demo.controls["slope"].value = 3.0
+            holding.set()
+            done.wait(timeout=10)
+
+    holder = _in_thread(hold_a_while)
+    assert holding.wait(timeout=10)
+    mover = _in_thread(lambda: setattr(demo.controls["shift"], "value", -1.0))
+    mover.join(timeout=0.3)
+    done.set()
+    holder.join(timeout=10), mover.join(timeout=10)
+    # the mover's update was neither skipped (the hold was another thread's) nor run mid-hold
+    assert demo.drawn[-1] == {"slope": 3.0, "shift": -1.0, "kind": "line"}
+
+
+def test_a_slider_value_echoed_with_float_noise_is_not_redrawn_or_printed():
+    demo = Line()
+    demo.set(shift=0.01)
+    updates, png = demo.updates, demo.png()
+    demo.controls["shift"].value = -8 + 801 * 0.01   # = 0.009999999999999787, as a browser sends
+    assert demo.updates == updates and demo.png() == png
+    assert demo.values["shift"] == 0.01 and "shift=0.01)" in demo.code_text()
+    demo.controls["shift"].value = 0.02               # a real move still updates
+    assert demo.updates == updates + 1

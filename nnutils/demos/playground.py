@@ -427,9 +427,10 @@ class PlaygroundDemo(Demo):
     def pause(self, render=True):
         was = self.playing
         self.playing = False
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            # the click may arrive on another thread than the loop playing (a kernel subshell)
+            task.get_loop().call_soon_threadsafe(task.cancel)
         if render and was:
             self.render()
 
@@ -449,22 +450,23 @@ class PlaygroundDemo(Demo):
             self.playing = False
 
     def _frame(self):
-        start = self._frame_start = time.perf_counter()
-        try:
-            trained = self._train_epoch()
-            self.render()
-        except Exception as exc:          # shown in the demo, and playing stops
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.message(self.error)
-            trained = False
+        with self.lock:   # a slider moved on another thread waits for this frame to finish
+            start = self._frame_start = time.perf_counter()
             try:
+                trained = self._train_epoch()
                 self.render()
-            except Exception:             # the status line beside the image still says it
-                pass
-        if not trained:
-            self.playing = False
-        self.frames += 1
-        self.seconds_per_frame = time.perf_counter() - start
+            except Exception as exc:          # shown in the demo, and playing stops
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.message(self.error)
+                trained = False
+                try:
+                    self.render()
+                except Exception:             # the status line beside the image still says it
+                    pass
+            if not trained:
+                self.playing = False
+            self.frames += 1
+            self.seconds_per_frame = time.perf_counter() - start
 
     # ------------------------------------------------------------------ drawing
     @property
@@ -558,24 +560,25 @@ class PlaygroundDemo(Demo):
 
     def render(self):
         """Paint the current state to one PNG and push it to the page (every frame)."""
-        v = self.values
-        canvas = self._static.copy()
-        links = []
-        with np.errstate(all="ignore"):
-            if self.model is not None:
-                links = self._paint_network(canvas, v)
-            else:
-                canvas[BY:BY + BS, BX:BX + BS] = 255
-        if v["show_test"]:
-            self._test_points.paint(canvas)
-        self._train_points.paint(canvas)
-        img = Image.fromarray(canvas)
-        d = ImageDraw.Draw(img)
-        for xy, colour, width in links:
-            d.line(xy, fill=colour, width=width)
-        self._paint_text(d, v)
-        self._paint_curves(d)
-        self.image.value = encode_png(np.asarray(img))
+        with self.lock:   # see "Threads" in nnutils.widgets
+            v = self.values
+            canvas = self._static.copy()
+            links = []
+            with np.errstate(all="ignore"):
+                if self.model is not None:
+                    links = self._paint_network(canvas, v)
+                else:
+                    canvas[BY:BY + BS, BX:BX + BS] = 255
+            if v["show_test"]:
+                self._test_points.paint(canvas)
+            self._train_points.paint(canvas)
+            img = Image.fromarray(canvas)
+            d = ImageDraw.Draw(img)
+            for xy, colour, width in links:
+                d.line(xy, fill=colour, width=width)
+            self._paint_text(d, v)
+            self._paint_curves(d)
+            self.image.value = encode_png(np.asarray(img))
 
     def _paint_network(self, canvas, v):
         """Boundary and neuron maps into the canvas; returns the links to draw with PIL."""

@@ -279,21 +279,24 @@ class RandomSearchDemo(Demo):
                     stopped = True
                     break
                 done.append((p, search_trial(**p)[0]))
-                self._progress(done, n, p)
-                if time.perf_counter() - last > self.render_every:
-                    self._show(done, n, lr_range, wd_range)
-                    self.render()
-                    last = time.perf_counter()
-            self._show(done, n, lr_range, wd_range, stopped=stopped)
-            self.progress(1.0)
-            self.status.value = (f"stopped after {len(done)} of {n} trials" if stopped
-                                 else f"{n} trials done")
-            self.render()
+                with self.lock:             # see "Threads" in nnutils.widgets
+                    self._progress(done, n, p)
+                    if time.perf_counter() - last > self.render_every:
+                        self._show(done, n, lr_range, wd_range)
+                        self.render()
+                        last = time.perf_counter()
+            with self.lock:
+                self._show(done, n, lr_range, wd_range, stopped=stopped)
+                self.progress(1.0)
+                self.status.value = (f"stopped after {len(done)} of {n} trials" if stopped
+                                     else f"{n} trials done")
+                self.render()
         except Exception as exc:            # shown in the demo, never lost in a task
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.message(self.error)
-            self.progress(1.0)
-            self.render()
+            with self.lock:
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.message(self.error)
+                self.progress(1.0)
+                self.render()
 
     def stop(self):
         """Stop the running search after the current trial (the "stop" button)."""

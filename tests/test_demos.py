@@ -17,6 +17,20 @@ def control_names(cls):
     return list(cls.make_controls(cls.__new__(cls)))
 
 
+def clipped_labels(fig):
+    """Axis labels and titles reaching past the figure's edge (the layout is computed once,
+    so new limits with wider tick labels could push a label out)."""
+    renderer, (width, height) = fig.canvas.get_renderer(), fig.bbox.size
+    out = []
+    for ax in fig.axes:
+        for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
+            if ax.get_visible() and label.get_visible() and label.get_text():
+                x0, y0, x1, y1 = label.get_window_extent(renderer).extents
+                if x0 < -1 or y0 < -1 or x1 > width + 1 or y1 > height + 1:
+                    out.append(label.get_text())
+    return out
+
+
 CASES = [(name, control) for name, cls in DEMOS.items() for control in control_names(cls)]
 
 
@@ -35,6 +49,8 @@ def test_each_control_changes_the_figure_and_extremes_raise_nothing(name, contro
         demo.set(**{control: value})
         assert demo.error is None, f"{name}: {control}={value!r} -> {demo.error}"
         changed |= demo.png() != before
+        clipped = clipped_labels(demo.fig)
+        assert not clipped, f"{name}: {control}={value!r} clips {clipped}"
     assert changed, f"{name}: moving {control!r} to its extremes did not change the figure"
 
 

@@ -237,3 +237,4 @@ def test_trajectory_demo_survives_the_browsers_two_threads():
     demo.update = update
     demo.controls["optimizers"].value = ("Momentum", "AdaGrad", "RMSProp", "Adam")
     assert demo.png() != expected and not _blank(demo.png())
+

@@ -167,6 +167,9 @@ class TrajectoryDemo(Demo):
         self.ax.set(xlim=s.xlim, ylim=s.ylim, title=s.formula)
         self.min_marker.set_data([s.minimum[0]], [s.minimum[1]])
         self.surface_drawn = s.name
+        # new limits bring tick labels of another width: lay the figure out once more (the
+        # frozen bowl layout clipped the saddle's y label)
+        self.fig.set_layout_engine("constrained")
 
     def update(self, optimizers, surface, lr, mu, beta1, beta2, decay, steps, x0, y0):
         s = get_surface(surface)

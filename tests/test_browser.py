@@ -355,22 +355,30 @@ class Notebook:
 
     def ink(self, demo):
         """The smallest share of inked pixels (opaque, not near-white) among the demo's images
-        (None: none loaded), sampling every 7th pixel once each image is decoded."""
+        (None: it has none), sampling every 7th pixel once each image is decoded."""
         return demo.evaluate("""async (el) => {
-            let least = null;
-            for (const img of el.querySelectorAll('img')) {
-                await img.decode().catch(() => {});
-                if (!img.naturalWidth) continue;
+            const pixels = async (img) => {
+                await img.decode();
                 const c = document.createElement('canvas');
                 c.width = img.naturalWidth; c.height = img.naturalHeight;
                 const ctx = c.getContext('2d');
                 ctx.drawImage(img, 0, 0);
-                const d = ctx.getImageData(0, 0, c.width, c.height).data;
+                return ctx.getImageData(0, 0, c.width, c.height).data;
+            };
+            let least = null;
+            for (let k = 0; k < el.querySelectorAll('img').length; k++) {
+                let d = null;
+                // an image replaced meanwhile (its blob URL revoked) fails once: read the new
+                // one; an image that never decodes is broken and counts as blank
+                for (let attempt = 0; attempt < 3 && d === null; attempt++) {
+                    try { d = await pixels(el.querySelectorAll('img')[k]); }
+                    catch (e) { await new Promise(r => setTimeout(r, 300)); }
+                }
                 let ink = 0, n = 0;
-                for (let i = 0; i < d.length; i += 28, n++)
+                for (let i = 0; d !== null && i < d.length; i += 28, n++)
                     if (d[i + 3] > 25 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230))
                         ink++;   // transparent counts as blank: the broken figure was
-                least = Math.min(least ?? 1, ink / n);
+                least = Math.min(least ?? 1, n ? ink / n : 0);
             }
             return least;
         }""")

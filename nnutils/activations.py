@@ -7,6 +7,8 @@ backprop ``dx = dout * f_grad(x)``. The functions keep the dtype of their input
 
 import numpy as np
 
+from .names import canonical
+
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
     "leaky_relu", "leaky_relu_grad", "elu", "elu_grad", "gelu", "gelu_grad",
@@ -166,13 +168,9 @@ ACTIVATIONS = {
 }
 
 
+ALIASES = {"swish": "silu"}
+
+
 def get_activation(name):
     """(f, f_grad) for an activation name such as "relu"."""
-    if not isinstance(name, str):
-        raise TypeError(f"activation name must be a string such as 'relu', got {name!r}")
-    key = name.lower().replace("-", "_")
-    if key == "swish":
-        key = "silu"
-    if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[key]
+    return ACTIVATIONS[canonical(name, ACTIVATIONS, "activation", ALIASES)]

@@ -570,6 +570,16 @@ def _as_2d(x, what="x"):
     return x
 
 
+def _fitted_input(prep, x):
+    """x as 2-D with the number of features `prep` (a Standardizer, PCAWhitening) was fit on."""
+    if prep.mean_ is None:
+        raise RuntimeError(f"{type(prep).__name__}: call fit(x_train) before transform")
+    x = _as_2d(x)
+    if x.shape[1] != len(prep.mean_):
+        raise ValueError(f"x: expected {len(prep.mean_)} features (as in fit), got {x.shape[1]}")
+    return x
+
+
 class Standardizer:
     """Zero-centering (center) and scaling to unit variance (scale), per feature.
 
@@ -589,16 +599,8 @@ class Standardizer:
         self.std_ = np.where(std > 1e-8, std, 1.0)  # constant feature: avoid dividing by 0
         return self
 
-    def _check(self, x):
-        if self.mean_ is None:
-            raise RuntimeError("Standardizer: call fit(x_train) before transform")
-        x = _as_2d(x)
-        if x.shape[1] != len(self.mean_):
-            raise ValueError(f"x: expected {len(self.mean_)} features (as in fit), got {x.shape[1]}")
-        return x
-
     def transform(self, x):
-        x = self._check(x)
+        x = _fitted_input(self, x)
         dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float32
         return ((x - self.mean_) / self.std_).astype(dtype)
 
@@ -606,7 +608,7 @@ class Standardizer:
         return self.fit(x).transform(x)
 
     def inverse_transform(self, z):
-        z = self._check(z)
+        z = _fitted_input(self, z)
         return (z * self.std_ + self.mean_).astype(z.dtype)
 
 
@@ -641,11 +643,7 @@ class PCAWhitening:
         return self
 
     def transform(self, x):
-        if self.mean_ is None:
-            raise RuntimeError("PCAWhitening: call fit(x_train) before transform")
-        x = _as_2d(x)
-        if x.shape[1] != len(self.mean_):
-            raise ValueError(f"x: expected {len(self.mean_)} features (as in fit), got {x.shape[1]}")
+        x = _fitted_input(self, x)
         z = (x - self.mean_) @ self.components_.T / np.sqrt(self.explained_variance_ + self.eps)
         if self.zca:
             z = z @ self.components_

@@ -23,6 +23,8 @@ Numbers are drawn in float64 and then cast, so the same seed gives the same weig
 
 import numpy as np
 
+from .names import canonical
+
 __all__ = ["INITIALIZERS", "initialize", "init_std"]
 
 INITIALIZERS = ("zeros", "constant", "normal", "xavier", "glorot_normal", "glorot_uniform",
@@ -30,16 +32,6 @@ INITIALIZERS = ("zeros", "constant", "normal", "xavier", "glorot_normal", "gloro
 
 _ALIASES = {"kaiming": "he", "kaiming_normal": "he", "kaiming_uniform": "he_uniform",
             "glorot": "glorot_normal", "he_normal": "he"}
-
-
-def _name(name):
-    if not isinstance(name, str):
-        raise TypeError(f"initializer name must be a string, one of {INITIALIZERS}; got {name!r}")
-    key = name.lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {name!r}; expected one of {INITIALIZERS}")
-    return key
 
 
 def _fans(shape):
@@ -50,7 +42,7 @@ def _fans(shape):
 
 def init_std(name, n_in, n_out=1, std=None):
     """The standard deviation the initializer `name` gives a (n_in, n_out) weight matrix."""
-    key = _name(name)
+    key = canonical(name, INITIALIZERS, "initializer", _ALIASES)
     if key in ("zeros", "constant"):
         return 0.0
     if key == "normal":
@@ -72,7 +64,7 @@ def initialize(name, shape, rng=None, std=None, value=0.0, dtype=np.float32):
     rng: a numpy Generator (default: np.random.default_rng(0), so results are reproducible).
     std: only for "normal". value: only for "constant".
     """
-    key = _name(name)
+    key = canonical(name, INITIALIZERS, "initializer", _ALIASES)
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if any((not isinstance(s, (int, np.integer))) or s < 0 for s in shape):
         raise ValueError(f"shape must be a tuple of non-negative ints, got {shape!r}")

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import activations as A
 from .init import initialize
+from .names import canonical
 
 __all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU",
            "activation_layer", "BatchNorm", "Dropout", "Maxout"]
@@ -216,13 +217,7 @@ _ACTIVATION_LAYERS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_rel
 
 def activation_layer(name, **kw):
     """A new activation layer by name, e.g. activation_layer("leaky_relu", slope=0.1)."""
-    if not isinstance(name, str):
-        raise TypeError(f"activation name must be a string such as 'relu', got {name!r}")
-    key = name.lower().replace("-", "_")
-    key = "silu" if key == "swish" else key
-    if key not in _ACTIVATION_LAYERS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(_ACTIVATION_LAYERS)}")
-    return _ACTIVATION_LAYERS[key](**kw)
+    return _ACTIVATION_LAYERS[canonical(name, _ACTIVATION_LAYERS, "activation", A.ALIASES)](**kw)
 
 
 # ----------------------------------------------------------------------- BatchNorm

@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from .names import canonical
+
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam",
            "make_optimizer", "OPTIMIZERS"]
 
@@ -320,13 +322,9 @@ class Adam(Optimizer):
 _OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
                "rmsprop": RMSProp, "adam": Adam}
 OPTIMIZERS = tuple(_OPTIMIZERS)
+_ALIASES = {"rms_prop": "rmsprop", "ada_grad": "adagrad"}
 
 
 def make_optimizer(name, **kw):
     """An optimizer by name, e.g. make_optimizer("adam", lr=1e-3)."""
-    if not isinstance(name, str):
-        raise TypeError(f"optimizer name must be a string, one of {OPTIMIZERS}; got {name!r}")
-    key = name.lower().replace("-", "").replace("_", "")
-    if key not in _OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
-    return _OPTIMIZERS[key](**kw)
+    return _OPTIMIZERS[canonical(name, _OPTIMIZERS, "optimizer", _ALIASES)](**kw)

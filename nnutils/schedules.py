@@ -12,6 +12,8 @@ epochs or steps (``fit(..., schedule_per="epoch" | "step")``).
 import math
 from numbers import Integral, Real
 
+from .names import canonical
+
 __all__ = ["Schedule", "Constant", "StepDecay", "Exponential", "InverseTime", "Cosine", "Warmup",
            "make_schedule", "SCHEDULES"]
 
@@ -130,10 +132,4 @@ _ALIASES = {"step_decay": "step", "exp": "exponential", "1/t": "inverse_time",
 def make_schedule(name, **kw):
     """A schedule by name: "constant", "step", "exponential", "inverse_time" (or "1/t"),
     "cosine", "warmup"; keyword arguments as in the classes."""
-    if not isinstance(name, str):
-        raise TypeError(f"schedule name must be a string, one of {SCHEDULES}; got {name!r}")
-    key = name.lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _SCHEDULES:
-        raise ValueError(f"unknown schedule {name!r}; expected one of {SCHEDULES}")
-    return _SCHEDULES[key](**kw)
+    return _SCHEDULES[canonical(name, _SCHEDULES, "schedule", _ALIASES)](**kw)

@@ -208,6 +208,8 @@ def test_bad_hyperparameters_and_names():
     with pytest.raises(ValueError, match=r"unknown optimizer 'adamw'; expected one of \('sgd'"):
         O.make_optimizer("adamw")
     assert isinstance(O.make_optimizer("RMSprop"), O.RMSProp)
+    assert isinstance(O.make_optimizer("rms-prop"), O.RMSProp)
+    assert isinstance(O.make_optimizer("Ada_Grad"), O.AdaGrad)
     assert O.OPTIMIZERS == ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 

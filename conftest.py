@@ -1,10 +1,10 @@
 """pytest set-up for the whole repository: unit tests and the notebook replay (nbval).
 
-One BLAS thread everywhere. OpenBLAS splits a matrix product differently with one thread
-than with several, which changes the last bits of float32 results and so the last printed
-digit of a loss. The notebooks are executed (tools/execute_notebooks.py) and replayed here
-with one thread, so their stored outputs match on a machine with any number of cores.
-Kernels started by nbval inherit this environment.
+One BLAS thread everywhere, for speed: the course's matrices are small, and on a busy
+2-core machine a second OpenBLAS thread makes a training step many times slower. The stored
+notebook outputs do not depend on it (nor on the CPU's BLAS kernel): the course trains in
+float64 (see nnutils/__init__.py), and `make test-kernels` replays the training notebooks
+under another kernel to check that. Kernels started by nbval inherit this environment.
 """
 
 import os

@@ -48,7 +48,7 @@ def _check_features(features):
     return features
 
 
-def feature_map(x, features=("x1", "x2"), dtype=np.float32):
+def feature_map(x, features=("x1", "x2"), dtype=np.float64):
     """The chosen features of 2-D points x (N, 2) as columns of an (N, len(features)) array."""
     features = _check_features(features)
     x = np.asarray(x)

@@ -58,7 +58,7 @@ def init_std(name, n_in, n_out=1, std=None):
     return float(np.sqrt(2.0 / n_in))         # he, he_uniform
 
 
-def initialize(name, shape, rng=None, std=None, value=0.0, dtype=np.float32):
+def initialize(name, shape, rng=None, std=None, value=0.0, dtype=np.float64):
     """A new array of `shape` filled by the initializer `name` (see the module table).
 
     rng: a numpy Generator (default: np.random.default_rng(0), so results are reproducible).

@@ -63,7 +63,7 @@ class Linear(Layer):
     init: an initializer name (see nnutils.init) or a number, meaning "normal" with that std.
     """
 
-    def __init__(self, n_in, n_out, init="he", std=None, rng=None, dtype=np.float32):
+    def __init__(self, n_in, n_out, init="he", std=None, rng=None, dtype=np.float64):
         super().__init__()
         self.n_in = _positive_int(n_in, "n_in")
         self.n_out = _positive_int(n_out, "n_out")
@@ -232,7 +232,7 @@ class BatchNorm(Layer):
     running_mean starts at zeros and running_var at ones.
     """
 
-    def __init__(self, n, momentum=0.9, eps=1e-5, dtype=np.float32):
+    def __init__(self, n, momentum=0.9, eps=1e-5, dtype=np.float64):
         super().__init__()
         self.n = _positive_int(n, "n")
         if not (0.0 <= momentum <= 1.0):
@@ -348,7 +348,7 @@ class Maxout(Layer):
     backward sends dout to the winning piece of each group only.
     """
 
-    def __init__(self, n_in, n_out, k=2, init="he", rng=None, dtype=np.float32):
+    def __init__(self, n_in, n_out, k=2, init="he", rng=None, dtype=np.float64):
         super().__init__()
         self.k = _positive_int(k, "k")
         self.n_out = _positive_int(n_out, "n_out")

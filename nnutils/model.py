@@ -71,7 +71,7 @@ class Sequential:
     def dtype(self):
         for _, layer, key in self._names:
             return layer.params[key].dtype
-        return np.dtype(np.float32)
+        return np.dtype(np.float64)
 
     def _pack(self):
         """Move all parameters into one contiguous buffer and all gradients into another
@@ -248,7 +248,7 @@ class Sequential:
 
 
 def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=0.0,
-        weight_decay=0.0, penalty="l2", l1_ratio=0.5, dtype=np.float32, seed=0, loss=None):
+        weight_decay=0.0, penalty="l2", l1_ratio=0.5, dtype=np.float64, seed=0, loss=None):
     """A multilayer perceptron: Linear, [BatchNorm], activation, [Dropout], ..., Linear.
 
     sizes: (n_in, hidden..., n_out), e.g. (784, 100, 100, 10). No activation after the last
@@ -256,6 +256,7 @@ def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=
     activation: a name from nnutils.activations, or "maxout" / "maxout<k>" (k pieces, default 2).
     init: an initializer name, or a number meaning normal with that std (or give std=).
     All randomness (weights, dropout masks) comes from np.random.default_rng(seed).
+    dtype: float64 by default, so results are the same on every CPU (see nnutils/__init__.py).
     The parameters are packed into one buffer (see Sequential._pack): change them in place.
     """
     sizes = list(sizes)

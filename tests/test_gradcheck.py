@@ -71,6 +71,6 @@ def test_check_model_catches_a_wrong_layer():
 
 def test_checks_need_float64_parameters():
     with pytest.raises(TypeError, match="need float64.*dtype=np.float64"):
-        check_layer(L.Linear(3, 2), np.ones((2, 3)))
+        check_layer(L.Linear(3, 2, dtype=np.float32), np.ones((2, 3)))
     with pytest.raises(TypeError, match="need float64"):
-        check_model(mlp([3, 2]), np.ones((2, 3)), np.array([0, 1]))
+        check_model(mlp([3, 2], dtype=np.float32), np.ones((2, 3)), np.array([0, 1]))

@@ -21,7 +21,7 @@ N_IN, N_OUT = 400, 200
 def test_standard_deviation_matches_the_formula(name, std):
     assert init_std(name, N_IN, N_OUT) == pytest.approx(std)
     w = initialize(name, (N_IN, N_OUT), rng=np.random.default_rng(0))
-    assert w.shape == (N_IN, N_OUT) and w.dtype == np.float32
+    assert w.shape == (N_IN, N_OUT) and w.dtype == np.float64           # the course's default
     assert abs(w.mean()) < 0.01 * std * 10
     assert w.std() == pytest.approx(std, rel=0.02)          # 80,000 samples: ~0.5% noise
 

@@ -83,8 +83,14 @@ def test_linear_flattens_and_restores_shapes():
     assert img.backward(np.ones_like(out)).shape == (7, 28, 28)
 
 
-def test_linear_keeps_float32_even_for_float64_input():
+def test_linear_trains_in_float64_by_default():
     lin = L.Linear(4, 3)
+    assert lin.params["W"].dtype == np.float64 and lin.params["b"].dtype == np.float64
+    assert lin.forward(np.ones((2, 4), dtype=np.float32)).dtype == np.float64
+
+
+def test_linear_keeps_float32_even_for_float64_input():
+    lin = L.Linear(4, 3, dtype=np.float32)
     assert lin.params["W"].dtype == np.float32 and lin.params["b"].dtype == np.float32
     out = lin.forward(np.ones((2, 4)))                      # float64 input
     assert out.dtype == np.float32
@@ -171,7 +177,8 @@ def test_batchnorm_test_mode_uses_running_statistics():
 
 
 def test_batchnorm_float32_and_bad_shape():
-    bn = L.BatchNorm(3)
+    assert L.BatchNorm(3).running_var.dtype == np.float64                # the default
+    bn = L.BatchNorm(3, dtype=np.float32)
     out = bn.forward(np.ones((4, 3)), train=True)
     assert out.dtype == np.float32 and bn.running_var.dtype == np.float32
     assert bn.backward(np.ones((4, 3), dtype=np.float32)).dtype == np.float32

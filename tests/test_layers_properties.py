@@ -98,7 +98,7 @@ def test_softmax_cross_entropy_invariants(data, dtype, shape):
        batchnorm=st.booleans(), dropout=st.sampled_from([0.0, 0.5]),
        activation=st.sampled_from(["relu", "tanh", "gelu", "maxout"]))
 def test_mlp_float32_shapes(sizes, n, batchnorm, dropout, activation):
-    m = mlp(sizes, batchnorm=batchnorm, dropout=dropout, activation=activation)
+    m = mlp(sizes, batchnorm=batchnorm, dropout=dropout, activation=activation, dtype=np.float32)
     x = np.random.default_rng(0).standard_normal((n, sizes[0]))
     y = np.zeros(n, dtype=int)
     assert m.forward(x).shape == (n, sizes[-1]) and m.forward(x).dtype == np.float32

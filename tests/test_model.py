@@ -132,8 +132,15 @@ def test_penalty_gradient_on_weights_only(penalty):
         np.testing.assert_allclose(reg.grads[name], plain.grads[name] + extra, rtol=1e-12)
 
 
-def test_float32_end_to_end():
+def test_float64_by_default():
     m = mlp([6, 8, 3], batchnorm=True, dropout=0.2)
+    assert m.dtype == np.float64
+    assert all(p.dtype == np.float64 for p in m.params.values())
+    assert m.forward(np.ones((2, 6), dtype=np.float32)).dtype == np.float64
+
+
+def test_float32_end_to_end():
+    m = mlp([6, 8, 3], batchnorm=True, dropout=0.2, dtype=np.float32)
     x, y = _data()                                          # float64 data
     loss = m.gradient(x, y)
     assert isinstance(loss, float)

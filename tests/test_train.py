@@ -32,7 +32,7 @@ def test_fit_learns_and_records_history():
     assert h.loss[-1] < h.loss[0]
     assert h.diverged is None and h.best_epoch == int(np.argmin(h.val_loss))
     assert all(lr == 0.1 for lr in h.lr)
-    assert m.params["W1"].dtype == np.float32
+    assert m.params["W1"].dtype == np.float64                # the course trains in float64
 
 
 def test_batches_are_drawn_without_replacement_from_the_seed():
@@ -154,7 +154,7 @@ def test_augment_and_float64_data_keep_float32():
     def aug(xb, rng):
         calls.append(xb.dtype)
         return xb + rng.normal(0, 0.01, xb.shape)                 # returns float64
-    m = mlp([2, 4, 2])
+    m = mlp([2, 4, 2], dtype=np.float32)
     fit(m, O.SGD(), x.astype(np.float64), y, epochs=1, batch_size=25, augment=aug, progress=False)
     assert calls == [np.float32, np.float32]
     assert all(p.dtype == np.float32 for p in m.params.values())

@@ -12,6 +12,8 @@ The result is then normalised so that ``git diff`` shows only real changes:
   run and is useless without a kernel;
 - per-cell execution timings and other volatile metadata are dropped;
 - the kernelspec is set to ``python3`` and the Python patch version is not recorded;
+- consecutive pieces of one stream (stdout, stderr) are merged into one output: how a
+  kernel splits its prints into messages depends on timing, not on what was printed;
 - a widget view whose output also carries a PNG (every course demo does) is dropped: without
   stored widget state its model is gone once the kernel stops, so GitHub, nbviewer, the HTML
   export and JupyterLab before the cell is re-run would show nothing or "model not found";
@@ -19,8 +21,9 @@ The result is then normalised so that ``git diff`` shows only real changes:
   brings the live widget back. Other widget views get a model id derived from their cell,
   instead of a fresh random one per run.
 
-The kernel gets one BLAS thread, as in the replay (see conftest.py at the repository root):
-the number of threads changes the last bits of float32 matrix products.
+The kernel gets one BLAS thread, as in the replay (see conftest.py at the repository root).
+That is for speed on a busy machine; the stored numbers do not depend on it, since the
+course trains in float64 (see nnutils/__init__.py).
 
 A notebook that raises stops the run with a non-zero exit status and is left unchanged.
 """
@@ -57,6 +60,7 @@ def normalise(nb):
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
             for k, out in enumerate(cell.outputs):
                 # "transient" data (display ids) is never meant to be stored
                 out.pop("transient", None)
@@ -68,6 +72,19 @@ def normalise(nb):
                 if view and "model_id" in view:
                     view["model_id"] = hashlib.md5(f"{cell.get('id')}:{k}".encode()).hexdigest()
     return nb
+
+
+def merge_streams(outputs):
+    """Join consecutive stream outputs of the same name (e.g. three stdout pieces -> one)."""
+    merged = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream" and last.get("name") == out.get("name")):
+            last["text"] = last["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def execute(path, timeout=600, run=True):

@@ -124,3 +124,34 @@ def test_links_to_other_notebooks_resolve(path):
         if cell["cell_type"] == "markdown":
             for target in NOTEBOOK_LINK.findall(source(cell)):
                 assert (NOTEBOOKS_DIR / target).is_file(), f"broken link to {target}"
+
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")      # every one but the newline
+
+
+@each_notebook
+def test_markdown_has_no_control_characters(path):
+    r"""A TAB or another control character in markdown is nearly always a LaTeX command that
+    went through a non-raw Python string: "\text" becomes TAB + "ext", "\top" TAB + "op",
+    and the formula breaks."""
+    bad = []
+    for i, cell in enumerate(load(path)["cells"]):
+        text = source(cell) if cell["cell_type"] == "markdown" else ""
+        for m in CONTROL_CHARACTER.finditer(text):
+            bad.append(f"cells[{i}]: {m.group()!r} in {text[max(0, m.start() - 30):m.end() + 30]!r}")
+    assert not bad, "control characters in markdown:\n" + "\n".join(bad)
+
+
+@each_notebook
+def test_one_korean_term_for_regularization(path):
+    """Lesson 0's glossary: 규제 is regularization, 정규화 only normalization (배치 정규화), so a
+    student never reads one word for two ideas. Only the glossary's note names the clash."""
+    bad = []
+    for i, cell in enumerate(load(path)["cells"]):
+        for line in source(cell).splitlines():
+            if "often say 정규화" in line:
+                continue
+            for m in re.finditer("정규화", line):
+                if not line[:m.start()].endswith("배치 "):
+                    bad.append(f"cells[{i}]: {line.strip()[:80]!r}")
+    assert not bad, "정규화 used for something other than (batch) normalization:\n" + "\n".join(bad)

@@ -1,4 +1,4 @@
-"""Lesson 7 demos: regularization (정규화) against overfitting (과적합).
+"""Lesson 7 demos: regularization (규제) against overfitting (과적합).
 
 The lecture's overfitting setup: 300 MNIST training images, a 784-100×6-10 ReLU network (He
 init), SGD lr 0.01, batch 100, 200 epochs. Training accuracy reaches 1.0 while test accuracy

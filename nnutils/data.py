@@ -30,6 +30,7 @@ __all__ = [
     "MNIST_FILES", "MNIST_SHA256", "MNIST_MIRRORS", "MNIST_ENV", "SAMPLE_SHA256",
     "make_xor", "make_circles", "make_moons", "make_spirals", "make_gaussians",
     "train_val_test_split", "stratified_split", "kfold", "Standardizer", "PCAWhitening",
+    "corrupt_labels",
 ]
 
 # ----------------------------------------------------------------------------------------
@@ -424,6 +425,23 @@ def load_mnist(flatten=True, one_hot=False, validation=0, full=False, seed=0, te
     else:
         x_va = y_va = None
     return MNIST(x_out(x_tr), y_out(y_tr), x_va, y_va, x_out(x_te), y_out(y_te), source)
+
+
+def corrupt_labels(y, fraction, n_classes=10, seed=0):
+    """A copy of the integer labels `y` in which each label, with probability `fraction`, is
+    replaced by one of the other n_classes − 1 classes (uniformly): mislabelled examples that a
+    big network memorises and that regularization keeps it from learning."""
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y: expected integer labels of shape (n,), got {y.dtype} {y.shape}")
+    if not (0.0 <= fraction <= 1.0):
+        raise ValueError(f"fraction of labels to corrupt must be in [0, 1], got {fraction!r}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {y.min()}..{y.max()}")
+    rng = np.random.default_rng(seed)
+    wrong = rng.random(y.shape) < fraction
+    shift = rng.integers(1, n_classes, size=y.shape)          # 1..k-1: never the true class
+    return np.where(wrong, (y + shift) % n_classes, y).astype(y.dtype)
 
 
 # ----------------------------------------------------------------------------------------

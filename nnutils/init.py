@@ -8,10 +8,12 @@ name               distribution                           standard deviation
 "zeros"            all 0                                  0
 "constant"         all ``value``                          0
 "normal"           N(0, std^2)  (``std`` required)        std
-"xavier"           N(0, 1/n_in)  (the variant most        sqrt(1 / n_in)
-                   lecture code calls "Xavier")
-"glorot_normal"    N(0, 2/(n_in+n_out))  (Glorot 2010)    sqrt(2 / (n_in + n_out))
+"lecun"            N(0, 1/n_in)  (LeCun et al. 1998;      sqrt(1 / n_in)
+                   what the lecture code calls "Xavier")
+"xavier" =         N(0, 2/(n_in+n_out))  (Glorot &        sqrt(2 / (n_in + n_out))
+"glorot_normal"    Bengio 2010; PyTorch xavier_normal_)
 "glorot_uniform"   U(-a, a), a = sqrt(6/(n_in+n_out))     sqrt(2 / (n_in + n_out))
+= "xavier_uniform" (PyTorch xavier_uniform_, Keras' default)
 "he" = "he_normal" N(0, 2/n_in)  (He/Kaiming 2015)        sqrt(2 / n_in)
 "he_uniform"       U(-a, a), a = sqrt(6/n_in)             sqrt(2 / n_in)
 =================  =====================================  ===============================
@@ -27,11 +29,14 @@ from .names import canonical
 
 __all__ = ["INITIALIZERS", "initialize", "init_std"]
 
-INITIALIZERS = ("zeros", "constant", "normal", "xavier", "glorot_normal", "glorot_uniform",
+INITIALIZERS = ("zeros", "constant", "normal", "lecun", "xavier", "glorot_normal", "glorot_uniform",
                 "he", "he_normal", "he_uniform")
 
+# the frameworks' names: "xavier" is Glorot's 2/(n_in + n_out) there (PyTorch, Keras), so here too
 _ALIASES = {"kaiming": "he", "kaiming_normal": "he", "kaiming_uniform": "he_uniform",
-            "glorot": "glorot_normal", "he_normal": "he"}
+            "he_normal": "he", "lecun_normal": "lecun", "glorot": "glorot_normal",
+            "xavier": "glorot_normal", "xavier_normal": "glorot_normal",
+            "xavier_uniform": "glorot_uniform"}
 
 
 def _fans(shape):
@@ -51,7 +56,7 @@ def init_std(name, n_in, n_out=1, std=None):
         return float(std)
     if n_in < 1 or n_out < 1:
         raise ValueError(f"n_in and n_out must be >= 1, got n_in={n_in}, n_out={n_out}")
-    if key == "xavier":
+    if key == "lecun":
         return float(np.sqrt(1.0 / n_in))
     if key in ("glorot_normal", "glorot_uniform"):
         return float(np.sqrt(2.0 / (n_in + n_out)))

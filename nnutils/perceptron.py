@@ -255,7 +255,7 @@ def separating_weights(targets, grid=None):
     return np.column_stack([w1[ok], w2[ok], b[ok]])
 
 
-def sigmoid_xor_model(hidden=2, seed=0, init="xavier"):
+def sigmoid_xor_model(hidden=2, seed=0, init="lecun"):
     """A 2-hidden-1 network of sigmoid units with MSE loss, built from the engine's layers."""
     from nnutils.layers import Linear, Sigmoid
     from nnutils.losses import MSELoss
@@ -267,7 +267,7 @@ def sigmoid_xor_model(hidden=2, seed=0, init="xavier"):
                        Linear(int(hidden), 1, init=init, rng=rng), Sigmoid()], loss=MSELoss())
 
 
-def train_sigmoid_xor(hidden=2, lr=5.0, epochs=2000, seed=0, init="xavier", on_epoch=None):
+def train_sigmoid_xor(hidden=2, lr=5.0, epochs=2000, seed=0, init="lecun", on_epoch=None):
     """Train a 2-hidden-1 sigmoid network on XOR by backpropagation (full batch, plain SGD).
 
     Each epoch is one gradient step on all four rows: loss -> backward -> W -= lr * dW.

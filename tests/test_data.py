@@ -198,3 +198,33 @@ def test_full_mnist_validation_split_official(monkeypatch, tmp_path):
     assert m.x_train.shape == (55000, 28, 28) and m.x_val.shape == (5000, 28, 28)
     counts = np.bincount(m.y_val)
     assert np.all(np.abs(counts - np.array(TRAIN_COUNTS) / 12) <= 1)  # stratified
+
+
+# ---------------------------------------------------------------- corrupt_labels
+def test_corrupt_labels_replaces_about_the_fraction_and_never_by_the_true_class():
+    from nnutils.data import corrupt_labels
+    y = np.arange(20000) % 10
+    noisy = corrupt_labels(y, 0.3, seed=5)
+    wrong = noisy != y
+    assert abs(wrong.mean() - 0.3) < 0.02, wrong.mean()
+    # a changed label is one of the nine others, each about equally often
+    shifts = (noisy[wrong] - y[wrong]) % 10
+    counts = np.bincount(shifts, minlength=10)
+    assert counts[0] == 0 and counts[1:].min() > 0.8 * counts[1:].mean()
+    np.testing.assert_array_equal(corrupt_labels(y, 0.3, seed=5), noisy)        # seeded
+    assert not np.array_equal(corrupt_labels(y, 0.3, seed=6), noisy)
+    np.testing.assert_array_equal(corrupt_labels(y, 0.0), y)
+    assert np.all(corrupt_labels(y, 1.0) != y)
+    assert noisy.dtype == y.dtype and y[3] == 3                                # input untouched
+
+
+@pytest.mark.parametrize("y,fraction,match", [
+    (np.array([0.5, 1.0]), 0.1, "integer labels"),
+    (np.zeros((2, 2), dtype=int), 0.1, "integer labels"),
+    (np.array([0, 1]), 1.5, r"in \[0, 1\]"),
+    (np.array([0, 10]), 0.1, r"0\.\.9"),
+])
+def test_corrupt_labels_rejects_bad_input(y, fraction, match):
+    from nnutils.data import corrupt_labels
+    with pytest.raises(ValueError, match=match):
+        corrupt_labels(y, fraction)

@@ -2,14 +2,26 @@
 
 Each control must change the figure, and no value a student can reach may raise (an error
 inside an update is shown in the demo and recorded in ``demo.error``, which must stay None).
-Demos that need another control set for one to matter declare ``control_context``.
+Demos that need another control set for one to matter declare ``control_context``; demos
+that retrain are built with a few epochs.
 """
+
+import inspect
 
 import pytest
 
 from nnutils.demos import all_demos
 
 DEMOS = all_demos()
+FEW_EPOCHS = 3      # retraining demos train this long here: the tests are about controls, not results
+
+
+def make_demo(cls, control=None):
+    """The demo as a student gets it, with the context its control needs and few epochs."""
+    kwargs = dict(getattr(cls, "control_context", {}).get(control, {}))
+    if "epochs" in inspect.signature(cls.__init__).parameters:
+        kwargs.setdefault("epochs", FEW_EPOCHS)
+    return cls(**kwargs)
 
 
 def control_names(cls):
@@ -40,8 +52,7 @@ def test_there_are_demos():
 
 @pytest.mark.parametrize("name,control", CASES, ids=[f"{n}:{c}" for n, c in CASES])
 def test_each_control_changes_the_figure_and_extremes_raise_nothing(name, control):
-    cls = DEMOS[name]
-    demo = cls(**getattr(cls, "control_context", {}).get(control, {}))
+    demo = make_demo(DEMOS[name], control)
     assert demo.error is None, demo.error
     before = demo.png()
     changed = False
@@ -56,7 +67,7 @@ def test_each_control_changes_the_figure_and_extremes_raise_nothing(name, contro
 
 @pytest.mark.parametrize("name", list(DEMOS))
 def test_presets_reset_and_code(name):
-    demo = DEMOS[name]()
+    demo = make_demo(DEMOS[name])
     start = demo.values
     for preset in demo.presets:
         demo.apply_preset(preset)

@@ -11,7 +11,12 @@ N_IN, N_OUT = 400, 200
 
 
 @pytest.mark.parametrize("name, std", [
-    ("xavier", math.sqrt(1 / N_IN)),
+    ("lecun", math.sqrt(1 / N_IN)),
+    ("lecun_normal", math.sqrt(1 / N_IN)),
+    # the frameworks' "xavier" (PyTorch xavier_normal_, Keras glorot_normal) is Glorot's formula
+    ("xavier", math.sqrt(2 / (N_IN + N_OUT))),
+    ("xavier_normal", math.sqrt(2 / (N_IN + N_OUT))),
+    ("xavier_uniform", math.sqrt(2 / (N_IN + N_OUT))),
     ("glorot_normal", math.sqrt(2 / (N_IN + N_OUT))),
     ("glorot_uniform", math.sqrt(2 / (N_IN + N_OUT))),
     ("he", math.sqrt(2 / N_IN)),
@@ -60,7 +65,7 @@ def test_seeded_and_dtype_independent():
 
 
 def test_names_list():
-    assert set(INITIALIZERS) >= {"zeros", "constant", "normal", "xavier", "glorot_normal",
+    assert set(INITIALIZERS) >= {"zeros", "constant", "normal", "lecun", "xavier", "glorot_normal",
                                  "glorot_uniform", "he", "he_normal", "he_uniform"}
     for name in INITIALIZERS:
         kw = {"std": 0.1} if name == "normal" else {}
@@ -68,8 +73,8 @@ def test_names_list():
 
 
 def test_bad_names_and_arguments():
-    with pytest.raises(ValueError, match=r"unknown initializer 'lecun'; expected one of \("):
-        initialize("lecun", (3, 3))
+    with pytest.raises(ValueError, match=r"unknown initializer 'orthogonal'; expected one of \("):
+        initialize("orthogonal", (3, 3))
     with pytest.raises(TypeError, match="initializer name must be a string"):
         initialize(None, (3, 3))
     with pytest.raises(ValueError, match="std= is only used with init='normal'"):

@@ -111,8 +111,10 @@ def test_linear_grads_are_written_in_place():
 def test_linear_init_by_name_and_by_number():
     w = L.Linear(400, 300, init=0.01, rng=np.random.default_rng(0)).params["W"]
     assert abs(w.std() - 0.01) < 0.0005
-    w = L.Linear(400, 300, init="xavier", rng=np.random.default_rng(0)).params["W"]
+    w = L.Linear(400, 300, init="lecun", rng=np.random.default_rng(0)).params["W"]
     assert abs(w.std() - np.sqrt(1 / 400)) < 0.002
+    w = L.Linear(400, 300, init="xavier", rng=np.random.default_rng(0)).params["W"]
+    assert abs(w.std() - np.sqrt(2 / 700)) < 0.002
     a = L.Linear(3, 2, rng=np.random.default_rng(5)).params["W"]
     b = L.Linear(3, 2, rng=np.random.default_rng(5)).params["W"]
     np.testing.assert_array_equal(a, b)

@@ -197,8 +197,10 @@ def test_init_choices_reach_the_layers():
     assert w.std() == pytest.approx(0.01, rel=0.02)
     w = mlp([500, 400, 2], init=1.0).params["W1"]
     assert w.std() == pytest.approx(1.0, rel=0.02)
-    w = mlp([500, 400, 2], init="xavier").params["W1"]
+    w = mlp([500, 400, 2], init="lecun").params["W1"]
     assert w.std() == pytest.approx(np.sqrt(1 / 500), rel=0.02)
+    w = mlp([500, 400, 2], init="xavier").params["W1"]
+    assert w.std() == pytest.approx(np.sqrt(2 / 900), rel=0.02)
 
 
 @pytest.mark.parametrize("kw, error, message", [

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from nnutils.demos.regularization import (SIZES, AugmentGallery, DropoutDemo, WeightDecayDemo,
+from nnutils.data import load_mnist
+from nnutils.demos.regularization import (LECTURE, NOISY, AugmentGallery, DropoutDemo, WeightDecayDemo,
                                           overfit_data, overfit_run)
 from nnutils.exercises import lesson07 as ex
 from nnutils.layers import Dropout
@@ -11,14 +12,14 @@ from nnutils.optim import SGD
 
 
 def test_overfit_run_is_cached_per_setting_and_records_test_every_few_epochs():
-    a = overfit_run(epochs=6)
-    assert overfit_run(epochs=6) is a
-    b = overfit_run(epochs=6, dropout=0.5)
-    assert b is not a
+    a = overfit_run(LECTURE, epochs=6)
+    assert overfit_run(LECTURE, epochs=6) is a
+    b = overfit_run(LECTURE, epochs=6, dropout=0.5)
+    assert b is not a and overfit_run(NOISY, epochs=6) is not a
     assert len(a.train_acc) == 6
     assert list(a.test_epochs) == [1, 5, 6]
     assert a.gap == pytest.approx(a.train_acc[-1] - a.test_acc[-1])
-    x, y, xt, yt = overfit_data()
+    x, y, _, _, xt, yt = overfit_data(LECTURE)
     assert x.shape == (300, 784) and xt.shape == (1000, 784)
     # the stored test accuracy is the model's accuracy on the test set
     assert a.test_acc[-1] == pytest.approx(a.model.accuracy(xt, yt))
@@ -26,8 +27,8 @@ def test_overfit_run_is_cached_per_setting_and_records_test_every_few_epochs():
 
 def test_weight_decay_step_is_one_minus_eta_lambda():
     lam, eta = 0.1, 0.01
-    x, y, _, _ = overfit_data()
-    plain, decayed = mlp(SIZES, seed=0), mlp(SIZES, seed=0, weight_decay=lam)
+    x, y, *_ = overfit_data(LECTURE)
+    plain, decayed = mlp(LECTURE.sizes, seed=0), mlp(LECTURE.sizes, seed=0, weight_decay=lam)
     plain.gradient(x[:50], y[:50])
     decayed.gradient(x[:50], y[:50])
     W = {k: v.copy() for k, v in decayed.params.items()}
@@ -38,14 +39,26 @@ def test_weight_decay_step_is_one_minus_eta_lambda():
 
 
 def test_l1_makes_first_layer_weights_sparse_and_l2_does_not():
-    l1 = overfit_run(weight_decay=0.01, penalty="l1", epochs=30)
-    l2 = overfit_run(weight_decay=0.1, penalty="l2", epochs=30)
-    base = overfit_run(epochs=30)
+    l1 = overfit_run(LECTURE, weight_decay=0.01, penalty="l1", epochs=30)
+    l2 = overfit_run(LECTURE, weight_decay=0.1, penalty="l2", epochs=30)
+    base = overfit_run(LECTURE, epochs=30)
     small = lambda run: np.mean(np.abs(run.model.params["W1"]) < 1e-3)       # noqa: E731
     assert small(l1) > 0.1, small(l1)
     assert small(l1) > 3 * max(small(l2), small(base)), (small(l1), small(l2), small(base))
     # L2 shrinks: the spread of the weights is smaller than without a penalty
     assert run_std(l2) < run_std(base)
+
+
+def test_noisy_setup_corrupts_training_and_validation_labels_but_not_the_test_labels():
+    x, y, x_val, y_val, x_test, y_test = overfit_data(NOISY)
+    m = load_mnist()
+    assert x.shape == (1000, 784) and x_val.shape == (1000, 784)
+    np.testing.assert_array_equal(x, m.x_train[:1000])
+    assert not any(np.array_equal(x_val[0], row) for row in x)          # validation images are others
+    assert 0.25 < np.mean(y != m.y_train[:1000]) < 0.35
+    assert 0.25 < np.mean(y_val != m.y_train[3000:4000]) < 0.35
+    np.testing.assert_array_equal(y_test, m.y_test)
+    assert overfit_data(NOISY)[1] is y                                  # drawn once, the same every run
 
 
 def run_std(run):
@@ -79,7 +92,7 @@ def test_dropout_demo_mask_and_cache():
     demo.set(ratio=0.5)
     kept = demo.mask_img.get_array()
     assert 0.35 < kept.mean() < 0.65
-    run = overfit_run(dropout=0.5, epochs=4)
+    run = overfit_run(NOISY, dropout=0.5, epochs=4)
     np.testing.assert_allclose(demo.lines["train"].get_ydata(), run.train_acc)
     demo.set(ratio=0.0)
     assert demo.mask_img.get_array().min() == 1.0          # nothing dropped
@@ -90,14 +103,18 @@ def test_dropout_demo_mask_and_cache():
 def test_weight_decay_demo_penalties_and_extremes():
     demo = WeightDecayDemo(epochs=4)
     before = demo.h_now.get_data().values.copy()
-    demo.set(penalty="l1", lam=1.0)
+    demo.set(penalty="l1", lam=0.01)
     assert demo.error is None
     after = demo.h_now.get_data().values
     assert not np.allclose(before, after)
-    # λ = 1 with L1 at lr 0.01 pulls every weight by 0.01 per step: the histogram piles up at 0
+    # L1 λ = 0.01 at lr 0.1 pulls every weight by 0.001 per step, 0.04 in 40 steps: He weights
+    # (std 0.05) pile up in the bins around 0, far more than without the penalty
     centre = np.argmin(np.abs(demo.h_now.get_data().edges[:-1] + 0.005))
-    assert after[centre - 1:centre + 2].sum() > 0.5
-    np.testing.assert_allclose(demo.lines["base_train"].get_ydata(), overfit_run(epochs=4).train_acc)
+    base_centre = demo.h_base.get_data().values[centre - 1:centre + 2].sum()
+    assert after[centre - 1:centre + 2].sum() > 2 * base_centre, (after, base_centre)
+    np.testing.assert_allclose(demo.lines["base_train"].get_ydata(), overfit_run(NOISY, epochs=4).train_acc)
+    demo.set(penalty="l2", lam=1.0)                        # the strongest stop trains without error
+    assert demo.error is None
 
 
 def test_augment_gallery_strength_zero_is_identity_and_flip_mirrors():
@@ -113,3 +130,51 @@ def test_augment_gallery_strength_zero_is_identity_and_flip_mirrors():
     g.set(seed=1)
     assert not np.array_equal(first, g.mosaic[30:])
     assert list(g.labels) == [1, 2, 3, 4, 5, 6, 7, 9]
+
+
+# ------------------------------------------------- the lesson's claims, computed again
+SEEDS = (0, 1, 2)
+REGULARIZERS = {"L2 λ=10^-1.5": dict(weight_decay=10 ** -1.5), "dropout 0.5": dict(dropout=0.5)}
+
+
+def test_on_noisy_labels_each_regularizer_raises_test_accuracy_beyond_the_seed_noise():
+    # one test, not one per regularizer: the plain runs are shared and xdist would train them twice
+    final = lambda **kw: np.array([overfit_run(NOISY, seed=s, **kw).test_acc[-1] for s in SEEDS])  # noqa: E731
+    base = final()
+    for name, kw in REGULARIZERS.items():
+        reg = final(**kw)
+        assert reg.min() > base.max(), (name, reg, base)        # every run beats every plain run
+        noise = max(base.std(ddof=1), reg.std(ddof=1))
+        assert reg.mean() - base.mean() > 2 * noise, (name, reg, base)
+
+
+def test_the_plain_network_memorises_wrong_labels_and_its_test_accuracy_falls_from_its_peak():
+    x, y, *_ = overfit_data(NOISY)
+    wrong = y != load_mnist().y_train[:len(y)]
+    run = overfit_run(NOISY)
+    assert run.model.accuracy(x[wrong], y[wrong]) > 0.5     # most wrong labels reproduced
+    assert run.test_acc.max() - run.test_acc[-1] > 0.05
+    assert run.test_epochs[run.test_acc.argmax()] <= NOISY.epochs // 3
+
+
+def test_in_the_lecture_setup_weight_decay_narrows_the_gap_but_costs_test_accuracy():
+    base, l2 = overfit_run(LECTURE), overfit_run(LECTURE, weight_decay=0.1)
+    assert base.train_acc[-1] == 1.0
+    assert base.test_acc.argmax() >= len(base.test_acc) - 2   # still rising at the end
+    assert l2.gap < base.gap and l2.test_acc[-1] < base.test_acc[-1]
+
+
+def test_early_stopping_stops_after_the_validation_loss_turns_up_and_restores_a_better_model():
+    from nnutils.train import fit
+    x, y, x_val, y_val, x_test, y_test = overfit_data(NOISY)
+    model, test_acc = mlp(NOISY.sizes, seed=0), []
+    hist = fit(model, SGD(lr=NOISY.lr), x, y, epochs=NOISY.epochs, x_val=x_val, y_val=y_val,
+               early_stopping=20, progress=False,
+               callbacks=lambda h: test_acc.append(model.accuracy(x_test, y_test)))
+    best = hist.best_epoch
+    assert hist.epochs == best + 1 + 20 < NOISY.epochs            # stopped by the patience
+    assert max(hist.val_loss[best + 1:]) > hist.val_loss[best] + 0.05   # the loss did turn up
+    restored = model.accuracy(x_test, y_test)
+    assert restored == pytest.approx(test_acc[best])
+    assert restored >= test_acc[-1]                                # at least as good as the last
+    assert restored > overfit_run(NOISY).test_acc[-1] + 0.05       # and than training 60 epochs

@@ -128,8 +128,8 @@ def layer_gradients(activation, depth, gain, width=64, batch=64, seed=0):
     """Mean |∂L/∂b_k| for the hidden layers k = 1..depth of a freshly initialised MLP.
 
     The net is ``depth`` hidden layers of ``width`` units with ``activation`` and a 10-class
-    softmax cross-entropy on random labels; weights are N(0, gain²/n_in) (gain 1: LeCun/Xavier
-    scale, gain √2: He). Inputs and labels are random (seeded): we look at the network, not a
+    softmax cross-entropy on random labels; weights are N(0, gain²/n_in) (gain 1: LeCun's scale,
+    which the lecture calls "Xavier"; gain √2: He). Inputs and labels are random (seeded): we look at the network, not a
     task. float64, so neither 1e-60 nor 1e+40 under/overflows.
     """
     rng = np.random.default_rng(seed)

@@ -116,7 +116,7 @@ class HistogramDemo(Demo):
             "activation": C.dropdown([("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu")],
                                      "sigmoid", description="activation"),
             "init": C.dropdown([("N(0, std²) — use the slider", "normal"),
-                                ("Xavier: std = √(1/n_in)", "xavier"),
+                                ("Xavier: √(2/(n_in+n_out)) = √(1/100)", "xavier"),
                                 ("He: std = √(2/n_in)", "he")], "normal",
                                description="weight init"),
             "std": C.slider(1.0, 1e-3, 10.0, log=True, description="std (log scale)"),

@@ -46,7 +46,8 @@ __all__ = ["PlaygroundDemo", "DEMOS", "N_POINTS"]
 
 N_POINTS = 500          # points per data set (train + test), as in TensorFlow Playground
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "gelu", "silu")
-INITS = (("normal with std ↓", "std"), ("Xavier", "xavier"), ("He", "he"))
+INITS = (("normal with std ↓", "std"), ("LeCun (lecture's Xavier)", "lecun"),
+         ("Xavier (Glorot)", "xavier"), ("He", "he"))
 PENALTY = (("none", "none"), ("L1", "l1"), ("L2", "l2"))
 FRAME_INTERVAL = 1 / 20     # play shows at most 20 frames per second (leaves the CPU some air)
 
@@ -229,7 +230,7 @@ class PlaygroundDemo(Demo):
             "layers": C.int_slider(2, 0, 6, description="hidden layers"),
             "units": C.int_slider(8, 1, 16, description="units per layer"),
             "activation": C.dropdown(ACTIVATIONS, value="tanh", description="activation"),
-            "init": C.dropdown(INITS, value="xavier", description="init"),
+            "init": C.dropdown(INITS, value="lecun", description="init"),
             "init_std": C.slider(0.1, 0.001, 10.0, log=True, description="init std"),
             "batchnorm": C.toggle(False, description="batch norm"),
             "dropout": C.slider(0.0, 0.0, 0.8, step=0.05, description="dropout ratio"),

@@ -1,8 +1,12 @@
 """Lesson 7 demos: regularization (규제) against overfitting (과적합).
 
-The lecture's overfitting setup: 300 MNIST training images, a 784-100×6-10 ReLU network (He
-init), SGD lr 0.01, batch 100, 200 epochs. Training accuracy reaches 1.0 while test accuracy
-stalls; weight decay (가중치 감소) and dropout (드롭아웃) narrow that gap.
+Two overfitting experiments (``Setup``), both on the embedded MNIST sample:
+
+- ``LECTURE``: the lecture's 300 training images and a 784-100×6-10 ReLU network (He init),
+  SGD lr 0.01, batch 100, 200 epochs. Training accuracy reaches 1.0 while test accuracy stalls.
+- ``NOISY``: 1,000 training images of which 30 % carry a wrong label, a 784-100-100-10 network,
+  SGD lr 0.1, 60 epochs. The network memorises the wrong labels too and its (clean) test accuracy
+  falls from its peak: the harm that weight decay (가중치 감소) and dropout (드롭아웃) prevent.
 
 ``overfit_run`` is the experiment (shared with the notebook). Its results are cached per
 setting: the same arguments always give the same numbers (everything is seeded), so a demo
@@ -10,7 +14,7 @@ that returns to a slider stop shows the run it already trained instead of traini
 
 - ``WeightDecayDemo``: λ (log slider) × penalty L2 / L1 / elastic → train/test curves and the
   first layer's weight histogram, against the unregularised run (retrains, ≈ 1–3 s, cached).
-- ``DropoutDemo``: dropout ratio 0 … 0.8 → train/test curves and the dropout mask of one
+- ``DropoutDemo``: dropout ratio 0 … 0.8 → train/test curves and the mask of a ``Dropout``
   layer (retrains, ≈ 1–3 s, cached).
 - ``AugmentGallery``: one augmentation and its strength on eight MNIST digits (light).
 """
@@ -22,41 +26,71 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnutils import augment as A
-from nnutils.data import load_mnist
+from nnutils.data import corrupt_labels, load_mnist
+from nnutils.layers import Dropout
 from nnutils.model import mlp
 from nnutils.optim import SGD
 from nnutils.plots import PALETTE, hist_stairs, set_hist
 from nnutils.train import fit
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["SIZES", "N_TRAIN", "EPOCHS", "EVAL_EVERY", "DEMO_EPOCHS", "LR", "OverfitRun", "overfit_data",
-           "overfit_run", "clear_cache", "WeightDecayDemo", "DropoutDemo", "AugmentGallery",
-           "TRANSFORMS", "gallery_digits", "DEMOS"]
+__all__ = ["Setup", "LECTURE", "NOISY", "BATCH", "OverfitRun", "overfit_data", "overfit_run",
+           "clear_cache", "WeightDecayDemo", "DropoutDemo", "AugmentGallery", "TRANSFORMS",
+           "gallery_digits", "DEMOS"]
 
-SIZES = (784, 100, 100, 100, 100, 100, 100, 10)   # the lecture's 784-100×6-10
-N_TRAIN = 300
-EPOCHS = 200
-EVAL_EVERY = 5          # test accuracy every 5 epochs (1,000 images; every epoch would double the cost)
-DEMO_EPOCHS = EPOCHS   # the lecture's 200 epochs: ≈ 1.5 s per new setting on an idle 2-core machine
-LR = 0.01
+
+@dataclass(frozen=True)
+class Setup:
+    """One overfitting experiment: which training images, which network, how it is trained."""
+    name: str
+    n_train: int            # the first n_train images of the sample's training part
+    label_noise: float      # fraction of training and validation labels replaced by a wrong class
+    sizes: tuple
+    lr: float
+    epochs: int
+    eval_every: int         # test accuracy every few epochs (each is a pass over 1,000 images)
+
+    def __str__(self):
+        noise = f", {self.label_noise:.0%} wrong labels" if self.label_noise else ""
+        net = "-".join(map(str, self.sizes))
+        if len(set(self.sizes[1:-1])) == 1 and len(self.sizes) > 4:
+            net = f"{self.sizes[0]}-{self.sizes[1]}×{len(self.sizes) - 2}-{self.sizes[-1]}"
+        return f"{self.n_train:,} images{noise}, {net}, SGD lr {self.lr:g}, {self.epochs} epochs"
+
+
+LECTURE = Setup("lecture", 300, 0.0, (784,) + (100,) * 6 + (10,), lr=0.01, epochs=200, eval_every=5)
+NOISY = Setup("noisy labels", 1000, 0.3, (784, 100, 100, 10), lr=0.1, epochs=60, eval_every=2)
 BATCH = 100
+NOISE_SEED = 1000                   # one fixed set of wrong labels for every run and seed
+VALIDATION = slice(3000, 4000)      # 1,000 training images that no setup trains on
 
 _DATA = {}
 _CACHE = {}
 
 
-def overfit_data():
-    """(x_train[:300], y_train[:300], x_test, y_test) from the embedded MNIST sample (cached)."""
-    if "mnist" not in _DATA:
+def overfit_data(setup=LECTURE):
+    """(x_train, y_train, x_val, y_val, x_test, y_test) for a setup (cached).
+
+    Training: the first ``setup.n_train`` images of the sample's training part; validation:
+    1,000 other training images. Both get the setup's label noise (validation data is as dirty
+    as the training data in practice); the test labels stay clean, so test accuracy measures
+    how well the network learnt the real digits.
+    """
+    if setup not in _DATA:
         m = load_mnist()
-        _DATA["mnist"] = (m.x_train[:N_TRAIN], m.y_train[:N_TRAIN], m.x_test, m.y_test)
-    return _DATA["mnist"]
+        x, y = m.x_train[:setup.n_train], m.y_train[:setup.n_train]
+        x_val, y_val = m.x_train[VALIDATION], m.y_train[VALIDATION]
+        if setup.label_noise:
+            y = corrupt_labels(y, setup.label_noise, seed=NOISE_SEED)
+            y_val = corrupt_labels(y_val, setup.label_noise, seed=NOISE_SEED + 1)
+        _DATA[setup] = (x, y, x_val, y_val, m.x_test, m.y_test)
+    return _DATA[setup]
 
 
 @dataclass(frozen=True)
 class OverfitRun:
-    """What one run produced: per-epoch training accuracy, test accuracy every EVAL_EVERY
-    epochs (``test_epochs``), the trained model and its History."""
+    """What one run produced: per-epoch training accuracy, test accuracy every
+    ``setup.eval_every`` epochs (``test_epochs``), the trained model and its History."""
     train_acc: np.ndarray
     test_epochs: np.ndarray
     test_acc: np.ndarray
@@ -73,22 +107,29 @@ def clear_cache():
     _CACHE.clear()
 
 
-def overfit_run(weight_decay=0.0, penalty="l2", dropout=0.0, epochs=EPOCHS, seed=0,
-                progress=None) -> OverfitRun:
-    """The lecture's overfitting run with optional weight decay and dropout (cached).
+def _key(setup, weight_decay, penalty, dropout, epochs, seed):
+    return (setup, round(float(weight_decay), 12), penalty, round(float(dropout), 12),
+            int(epochs or setup.epochs), int(seed))
 
+
+def overfit_run(setup=LECTURE, weight_decay=0.0, penalty="l2", dropout=0.0, epochs=None, seed=0,
+                progress=None) -> OverfitRun:
+    """One run of an overfitting setup with optional weight decay and dropout (cached).
+
+    seed: the initial weights, the order of the mini-batches and the dropout masks.
     progress: optional callable(fraction, text), called after each epoch of a fresh run.
     """
-    key = (round(float(weight_decay), 12), penalty, round(float(dropout), 12), int(epochs), seed)
+    key = _key(setup, weight_decay, penalty, dropout, epochs, seed)
     if key in _CACHE:
         return _CACHE[key]
-    x, y, x_test, y_test = overfit_data()
-    model = mlp(SIZES, init="he", dropout=dropout, weight_decay=weight_decay, penalty=penalty,
+    epochs = key[-2]
+    x, y, _, _, x_test, y_test = overfit_data(setup)
+    model = mlp(setup.sizes, init="he", dropout=dropout, weight_decay=weight_decay, penalty=penalty,
                 seed=seed)
     test_epochs, test_acc = [], []
 
     def after_epoch(h):
-        if h.epochs == 1 or h.epochs % EVAL_EVERY == 0 or h.epochs == epochs:
+        if h.epochs == 1 or h.epochs % setup.eval_every == 0 or h.epochs == epochs:
             test_epochs.append(h.epochs)
             test_acc.append(model.accuracy(x_test, y_test))
         if progress is not None:
@@ -96,7 +137,7 @@ def overfit_run(weight_decay=0.0, penalty="l2", dropout=0.0, epochs=EPOCHS, seed
                                         f"{h.train_acc[-1]:.3f}")
 
     with np.errstate(all="ignore"):
-        hist = fit(model, SGD(lr=LR), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
+        hist = fit(model, SGD(lr=setup.lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
                    progress=False, callbacks=(after_epoch,))
     run = OverfitRun(np.array(hist.train_acc), np.array(test_epochs, dtype=int),
                      np.array(test_acc), model, hist)
@@ -135,19 +176,26 @@ def _show_run(lines, prefix, run):
 class _RetrainDemo(Demo):
     retrains = True
     figsize = (9.0, 3.6)
+    setup = NOISY
 
-    def _run(self, label, **kw):
-        cached = self._key(**kw) in _CACHE
+    def __init__(self, epochs=None, **values):
+        self.epochs = int(epochs or self.setup.epochs)
+        super().__init__(**values)
+
+    def _run(self, label, weight_decay=0.0, penalty="l2", dropout=0.0):
+        cached = _key(self.setup, weight_decay, penalty, dropout, self.epochs, 0) in _CACHE
         self.progress(0.0, f"training {label} …")
-        run = overfit_run(epochs=self.epochs, progress=self.progress, **kw)
+        run = overfit_run(self.setup, weight_decay, penalty, dropout, epochs=self.epochs,
+                          progress=self.progress)
         self.progress(1.0)
         self.status.value = (f"{label}: cached result (this setting was trained before)" if cached
                              else f"{label}: trained in {run.history.seconds:.1f} s")
         return run
 
-    def _key(self, weight_decay=0.0, penalty="l2", dropout=0.0):
-        return (round(float(weight_decay), 12), penalty, round(float(dropout), 12),
-                int(self.epochs), 0)
+    def _base(self):
+        base = overfit_run(self.setup, epochs=self.epochs)
+        _show_run(self.lines, "base_", base)
+        return base
 
 
 PENALTY_LABEL = {"l2": "L2: ½λΣW²", "l1": "L1: λΣ|W|", "elastic": "elastic: λ(½Σ|W| + ¼ΣW²)"}
@@ -157,19 +205,16 @@ W_BINS = np.linspace(-0.25, 0.25, 51)
 class WeightDecayDemo(_RetrainDemo):
     """λ × penalty → train/test accuracy curves and the histogram of the first layer's weights."""
 
-    title = "Weight decay (가중치 감소): 300 images, 784-100×6-10, SGD lr 0.01"
-    presets = {"λ = 0.1, L2 (lecture)": {"lam": 0.1, "penalty": "l2"},
-               "λ = 0.01, L1 (sparse)": {"lam": 0.01, "penalty": "l1"},
-               "λ = 0.001 (almost none)": {"lam": 0.001, "penalty": "l2"},
+    title = f"Weight decay (가중치 감소): {NOISY}"
+    presets = {"λ = 0.03, L2": {"lam": 10 ** -1.5, "penalty": "l2"},
+               "λ = 0.1, L2 (the lecture's λ)": {"lam": 0.1, "penalty": "l2"},
+               "λ = 0.001, L1 (sparse)": {"lam": 0.001, "penalty": "l1"},
+               "λ = 0.001, L2 (almost none)": {"lam": 0.001, "penalty": "l2"},
                "λ = 1 (too strong)": {"lam": 1.0, "penalty": "l2"}}
-
-    def __init__(self, epochs=DEMO_EPOCHS, **values):
-        self.epochs = int(epochs)
-        super().__init__(**values)
 
     def make_controls(self):
         # stops every half decade (0.001, 0.0032, 0.01, ..., 1): each stop's run is cached
-        return {"lam": C.slider(0.1, 1e-3, 1.0, log=True, step=0.5, description="λ"),
+        return {"lam": C.slider(10 ** -1.5, 1e-3, 1.0, log=True, step=0.5, description="λ"),
                 "penalty": C.dropdown([(v, k) for k, v in PENALTY_LABEL.items()], "l2",
                                       description="penalty")}
 
@@ -186,9 +231,8 @@ class WeightDecayDemo(_RetrainDemo):
         self.w_text = axw.text(0.02, 0.97, "", transform=axw.transAxes, va="top", fontsize=8)
 
     def update(self, lam, penalty):
-        base = overfit_run(epochs=self.epochs)
-        _show_run(self.lines, "base_", base)
-        label = f"{penalty.upper() if penalty != 'elastic' else 'elastic'} λ={lam:.3g}"
+        base = self._base()
+        label = f"{penalty.upper() if penalty != 'elastic' else 'elastic'} λ={lam:.2g}"
         run = self._run(label, weight_decay=lam, penalty=penalty)
         _compare(self.lines, self.text, base, run, label)
         w0, w1 = base.model.params["W1"], run.model.params["W1"]
@@ -199,18 +243,14 @@ class WeightDecayDemo(_RetrainDemo):
 
 
 class DropoutDemo(_RetrainDemo):
-    """Dropout ratio → train/test accuracy curves and one layer's dropout mask."""
+    """Dropout ratio → train/test accuracy curves and the mask of a Dropout layer."""
 
-    title = "Dropout (드롭아웃): 300 images, 784-100×6-10, SGD lr 0.01"
-    presets = {"no dropout": {"ratio": 0.0}, "ratio 0.2 (lecture)": {"ratio": 0.2},
+    title = f"Dropout (드롭아웃): {NOISY}"
+    presets = {"no dropout": {"ratio": 0.0}, "ratio 0.2 (the lecture's)": {"ratio": 0.2},
                "ratio 0.5": {"ratio": 0.5}, "ratio 0.8 (too much)": {"ratio": 0.8}}
 
-    def __init__(self, epochs=DEMO_EPOCHS, **values):
-        self.epochs = int(epochs)
-        super().__init__(**values)
-
     def make_controls(self):
-        return {"ratio": C.slider(0.2, 0.0, 0.8, step=0.1, description="dropout ratio (drop prob.)",
+        return {"ratio": C.slider(0.5, 0.0, 0.8, step=0.1, description="dropout ratio (drop prob.)",
                                   readout_format=".1f")}
 
     def build(self, fig):
@@ -223,14 +263,15 @@ class DropoutDemo(_RetrainDemo):
 
     def update(self, ratio):
         ratio = round(float(ratio), 10)
-        base = overfit_run(epochs=self.epochs)
-        _show_run(self.lines, "base_", base)
+        base = self._base()
         label = f"dropout {ratio:.1f}"
         run = self._run(label, dropout=ratio)
         _compare(self.lines, self.text, base, run, label)
-        keep = np.random.default_rng(1).random((20, 100)) >= ratio     # the rule Dropout uses
+        layer = Dropout(ratio, rng=np.random.default_rng(1))
+        layer.forward(np.ones((20, 100)), train=True)          # the mask it draws for a batch
+        keep = layer.mask if layer.mask is not None else np.ones((20, 100), dtype=bool)
         self.mask_img.set_data(keep.astype(float))
-        self.mask_title.set_text(f"a dropout mask: white = kept ({keep.mean():.0%}),\n"
+        self.mask_title.set_text(f"a Dropout layer's mask: white = kept ({keep.mean():.0%}),\n"
                                  f"kept units scaled by 1/(1 − ratio) = {1 / (1 - ratio):.2f}")
 
 

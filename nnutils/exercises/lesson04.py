@@ -36,7 +36,8 @@ def check_he_init(he_normal) -> Result:
             return failed(f"{what}: the weights should be centred on 0, their mean is {mean:.3g}")
         if abs(std / target - 1) > 6 / np.sqrt(2 * n):
             guesses = {
-                "Xavier's √(1/n_in); He doubles the variance for ReLU: √(2/n_in)": np.sqrt(1 / n_in),
+                ("LeCun's √(1/n_in) (the lecture's \"Xavier\"); He doubles the variance for ReLU: "
+                 "√(2/n_in)"): np.sqrt(1 / n_in),
                 "the variance 2/n_in used as the std; take the square root: √(2/n_in)": 2 / n_in,
                 "Glorot's √(2/(n_in+n_out)); He uses only the fan-in n_in": np.sqrt(2 / (n_in + n_out)),
                 "√(2/n_out): He scales by the fan-in n_in (rows of W), not n_out": np.sqrt(2 / n_out),

@@ -42,7 +42,7 @@ def test_browser_shows_exactly_the_selected_mistakes_in_order():
     texts = [c.get_text() for c in demo.captions if c.get_text()]
     assert texts == [f"{labels[i]} → {pred[i]} ({conf[i]:.2f})" for i in sel]
     # the first tile holds the most confident mistake's image
-    tile = demo.tiles.get_array()[7:35, 1:29]
+    tile = demo.tiles.get_array()[1:29, 1:29]
     np.testing.assert_allclose(tile, images[sel[0]].reshape(28, 28))
     # least confident first reverses the order
     demo.set(order="least")
@@ -72,3 +72,22 @@ def test_default_predictions_are_a_trained_network_with_mistakes():
     acc = (probs.argmax(1) == labels).mean()
     assert 0.7 < acc < 0.99                        # trained, yet with mistakes to browse
     np.testing.assert_allclose(probs.sum(1), 1, rtol=1e-5)
+
+
+def test_each_mistake_caption_sits_right_below_its_own_image():
+    from nnutils.demos.capstone import COLS, MistakeBrowser
+    rng = np.random.default_rng(0)
+    images = rng.random((60, 784)) + 0.01              # no all-zero pixel rows: tiles are easy to find
+    labels = np.arange(60) % 10
+    probs = np.eye(10)[(labels + 1) % 10] * 0.9 + 0.01  # every image a mistake
+    browser = MistakeBrowser(probs, images, labels)
+    filled = browser.mosaic > 0
+    for k, caption in enumerate(browser.captions):
+        if not caption.get_text():
+            continue
+        r, c = divmod(k, COLS)
+        rows = np.flatnonzero(filled[:, c * 32 + 14])
+        image_rows = rows[(rows >= r * 36) & (rows < (r + 1) * 36)]
+        y = caption.get_position()[1]
+        assert caption.get_va() == "top"                 # the text hangs down from y (y grows down)
+        assert image_rows.max() < y < (r + 1) * 36, (k, image_rows.min(), image_rows.max(), y)

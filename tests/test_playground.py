@@ -380,3 +380,21 @@ def test_batch_norm_rescues_the_std_001_tanh_network(restarts):
     bn = _trained("bad init + BN", 60, restarts)
     assert abs(plain.train_loss[-1] - np.log(2)) < 0.01 and plain.test_acc == 0.5
     assert bn.test_acc >= 0.95 and bn.train_loss[-1] < 0.3
+
+
+def test_experiment_2_l1_prunes_the_features_the_circles_do_not_need():
+    """Lesson 10, experiment 2: with L1 only x1² and x2² keep their links; L2 only shrinks."""
+    out = {}
+    for penalty in ("l1", "l2"):
+        d = PlaygroundDemo()
+        d.apply_preset("L1 prunes inputs")
+        d.set(penalty=penalty)
+        d.step(60)
+        out[penalty] = np.abs(d.model.params["W1"])
+        assert d.test_acc > 0.95
+    needed = [FEATURES.index("x1^2"), FEATURES.index("x2^2")]
+    useless = [i for i in range(len(FEATURES)) if i not in needed]
+    l1_sums = out["l1"].sum(axis=1)
+    assert l1_sums[useless].max() < 0.02 < 0.1 < l1_sums[needed].min(), l1_sums
+    assert out["l2"].sum(axis=1)[useless].max() > 0.02                 # L2 keeps some of them
+    assert np.mean(out["l1"] < 0.01) > 2 * np.mean(out["l2"] < 0.01)

@@ -123,7 +123,8 @@ class MistakeBrowser(Demo):
         self.mosaic = np.ones((ROWS * 36, COLS * 32), dtype=np.float32)
         self.tiles = gx.imshow(self.mosaic, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         gx.set_axis_off()
-        self.captions = [gx.text(c * 32 + 14, r * 36 + 0.5, "", ha="center", va="bottom",
+        # each tile: the image in its top 28 rows, its caption right below it (y grows downwards)
+        self.captions = [gx.text(c * 32 + 14, r * 36 + 29.5, "", ha="center", va="top",
                                  fontsize=7) for r in range(ROWS) for c in range(COLS)]
         self.head = fig.text(0.43, 0.97, "", fontsize=9, va="top")
         fig.text(0.43, 0.905, "under each image: true → predicted (probability the network gave "
@@ -143,7 +144,7 @@ class MistakeBrowser(Demo):
             if k < len(shown):
                 i = shown[k]
                 r, c = divmod(k, COLS)
-                self.mosaic[r * 36 + 7:r * 36 + 35, c * 32 + 1:c * 32 + 29] = self.images[i]
+                self.mosaic[r * 36 + 1:r * 36 + 29, c * 32 + 1:c * 32 + 29] = self.images[i]
                 cap.set_text(f"{self.labels[i]} → {self.pred[i]} ({self.conf[i]:.2f})")
             else:
                 cap.set_text("")

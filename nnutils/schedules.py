@@ -101,8 +101,10 @@ class Cosine(Schedule):
 
 
 class Warmup(Schedule):
-    """Linear warm-up from 0 to then(0) over `steps`, then the schedule `then` (restarted at 0).
+    """Linear warm-up to then(0) over `steps`, then the schedule `then` (restarted at 0).
 
+    The ramp climbs in steps + 1 equal increments, then(0)·(t + 1)/(steps + 1), so the first
+    epoch (or step) already learns instead of spending it at lr = 0.
     `then` may be a schedule or a number (a constant learning rate).
     """
 
@@ -118,7 +120,7 @@ class Warmup(Schedule):
     def __call__(self, t):
         t = _t(t)
         if t < self.steps:
-            return float(self.then(0) * t / self.steps)
+            return float(self.then(0) * (t + 1) / (self.steps + 1))
         return float(self.then(t - self.steps))
 
 

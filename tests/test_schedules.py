@@ -37,9 +37,10 @@ def test_cosine():
 
 def test_warmup():
     w = S.Warmup(4, S.StepDecay(0.2, drop=0.5, every=2))
-    assert [w(t) for t in range(4)] == pytest.approx([0.0, 0.05, 0.1, 0.15])
+    # five equal increments up to 0.2: never 0, so the first epoch is not wasted
+    assert [w(t) for t in range(4)] == pytest.approx([0.04, 0.08, 0.12, 0.16])
     assert [w(t) for t in (4, 5, 6)] == pytest.approx([0.2, 0.2, 0.1])
-    assert S.Warmup(2, 0.1)(1) == pytest.approx(0.05)
+    assert S.Warmup(2, 0.1)(1) == pytest.approx(0.1 * 2 / 3)
     assert S.Warmup(0, 0.1)(0) == pytest.approx(0.1)
 
 

@@ -201,7 +201,8 @@ class VanishingGradientDemo(Demo):
 
         def fmt(r):
             return "all zero" if not np.isfinite(r) else f"{r:.1e}"
-        self.note.set_text(f"gradient in layer 1\n÷ gradient in layer {depth}:\n"
+        self.note.set_text(f"{depth} hidden layers, g = {gain:.3g}\n\n"
+                           f"gradient in layer 1\n÷ gradient in layer {depth}:\n"
                            f"  sigmoid  {fmt(ratios['sigmoid'])}\n  ReLU       {fmt(ratios['relu'])}")
 
     def code(self, depth, gain):

@@ -204,6 +204,8 @@ class TrajectoryDemo(Demo):
             elif not (s.xlim[0] <= path[-1, 0] <= s.xlim[1] and s.ylim[0] <= path[-1, 1] <= s.ylim[1]):
                 notes.append(f"{name} ended outside the view")
         self.note.set_text("\n".join(notes))
+        # the setting is in the picture, so a saved image says what it shows
+        self.ax_race.set_title(f"race: lr {lr:.3g}, {steps} steps from ({x0:.3g}, {y0:.3g})")
         shown = [self.paths[n] for n in OPTIMIZER_NAMES if n in optimizers]
         self.ax.legend(handles=shown + [self.start_marker, self.min_marker], fontsize=8,
                        loc="upper right", framealpha=0.8)
@@ -350,7 +352,8 @@ class LearningRateDemo(Demo):
     window = 10
 
     def make_controls(self):
-        return {"lr": C.slider(0.3, 1e-3, 100.0, log=True, description="learning rate")}
+        # starts between two reference curves, so that all four stay in view
+        return {"lr": C.slider(0.1, 1e-3, 100.0, log=True, description="learning rate")}
 
     def build(self, fig):
         self.ax, self.ax_sweep = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
@@ -359,12 +362,14 @@ class LearningRateDemo(Demo):
             loss, diverged = lr_run(lr)
             label = f"{name} (lr={lr:g})" + (": diverged" if diverged else "")
             self.ax.plot(_smooth_finite(loss, self.window), color=_LR_COLORS[name], lw=1.5,
-                         alpha=0.6, label=label)
+                         alpha=0.9, label=label)
             if diverged:                  # the curve leaves through the top after a few steps
-                self.ax.annotate(f"{name}: blew up ↑", (len(loss), self.ylim[1]),
-                                 xytext=(6, -14), textcoords="offset points", fontsize=8,
-                                 color=_LR_COLORS[name])
-        (self.live,) = self.ax.plot([], [], color="k", lw=2.2, label="your lr")
+                self.ax.annotate(f"{name} (lr={lr:g}): diverged at step {len(loss)} ↑",
+                                 (len(loss), self.ylim[1]), xytext=(6, -14),
+                                 textcoords="offset points", fontsize=8, color=_LR_COLORS[name])
+        # drawn under the reference curves, so a reference it coincides with stays visible
+        (self.live,) = self.ax.plot([], [], color="k", lw=3.0, alpha=0.55, zorder=1.5,
+                                    label="your lr")
         self.ax.set(xlim=(0, steps), ylim=self.ylim, xlabel="step (mini-batch of 50)",
                     ylabel="training loss (smoothed)", title=f"loss vs step, SGD, {steps} steps")
         self.ax.legend(fontsize=8, loc="upper right", ncol=1, framealpha=0.85)

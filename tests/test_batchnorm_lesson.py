@@ -142,3 +142,16 @@ def test_demo_remembers_a_setting_instead_of_retraining(demo):
     demo.set(batchnorm=True)
     assert "cached" in demo.status.value
     np.testing.assert_array_equal(demo.line.get_ydata(), first)
+
+
+def test_batch_norm_makes_a_layer_blind_to_its_weight_scale():
+    """Lesson 6 §5: W2 ten times larger leaves the loss as it is and the gradient 10x smaller,
+    which is why BN trains slower at large initial scales."""
+    x, y = lecture_setup()
+    net = mlp([784] + [100] * 5 + [10], init="normal", std=0.01, batchnorm=True, seed=0)
+    loss_1 = net.gradient(x[:100], y[:100])
+    grad_1 = np.linalg.norm(net.grads["W2"])
+    net.params["W2"] *= 10
+    loss_10 = net.gradient(x[:100], y[:100])
+    assert loss_10 == pytest.approx(loss_1, abs=1e-3)
+    assert grad_1 / np.linalg.norm(net.grads["W2"]) == pytest.approx(10, rel=0.02)

@@ -214,3 +214,12 @@ def test_symmetry_check_and_the_claim_behind_it():
         opt.update(m.params, m.grads)
     W1 = m.params["W1"]
     assert np.ptp(W1, axis=1).max() < 1e-6 and np.abs(W1 - 0.3).max() > 1e-3
+
+
+def test_sigmoid_outputs_settle_where_the_variance_fixed_point_says():
+    """Lesson 4 §4: with Var(w) = 1/n, Var(z) = 0.25 + Var(z)/16, so from layer 2 on the sigmoid
+    outputs have a std of about sqrt(4/15)/4 = 0.129, not the input's 1."""
+    predicted = np.sqrt(0.25 / (1 - 1 / 16)) / 4
+    stds = [a.std() for a in D.layer_activations("sigmoid", "xavier")]
+    assert all(abs(s / predicted - 1) < 0.2 for s in stds[1:]), stds
+    assert stds[0] > 1.4 * predicted                    # layer 1 still sees the N(0, 1) inputs

@@ -238,3 +238,34 @@ def test_trajectory_demo_survives_the_browsers_two_threads():
     demo.controls["optimizers"].value = ("Momentum", "AdaGrad", "RMSProp", "Adam")
     assert demo.png() != expected and not _blank(demo.png())
 
+
+
+def _effective_step_and_loss(opt, steps=100):
+    from nnutils.surfaces import get_surface
+    bowl = get_surface("bowl")
+    p = np.array(bowl.start)
+    eff, loss = [], []
+    for _ in range(steps):
+        opt.update({"xy": p}, {"xy": bowl.gradient(p)})
+        eff.append(opt.lr / (np.sqrt(opt.cache["xy"][0]) + opt.eps))
+        loss.append(bowl(*p))
+    return np.array(eff), np.array(loss)
+
+
+def test_adagrad_stalls_rmsprop_does_not_and_a_short_memory_throws_it_out_again():
+    """Lesson 5 §3, lr 0.3 on the bowl for 100 steps."""
+    from nnutils.optim import AdaGrad, RMSProp
+    eff, loss = _effective_step_and_loss(AdaGrad(lr=0.3))
+    assert eff[-1] < 0.25 * eff[0] and loss[-1] > 0.1                   # step shrinks, stalls
+    eff, loss = _effective_step_and_loss(RMSProp(lr=0.3, decay=0.99))
+    assert eff[-1] > eff[0] and loss[-1] < 1e-20                        # keeps going
+    eff, loss = _effective_step_and_loss(RMSProp(lr=0.3, decay=0.9))
+    low = loss.argmin()
+    assert loss[low] < 1e-10 and loss[low:].max() > 1e8 * loss[low]     # reaches, then rebounds
+    assert eff.max() > 30                                               # step ~ lr·sign(dx)
+
+
+def test_warmup_first_epoch_already_learns():
+    from nnutils.schedules import Cosine, Warmup
+    w = Warmup(2, Cosine(0.3, total=8))
+    assert [round(w(t), 10) for t in range(3)] == [0.1, 0.2, 0.3]

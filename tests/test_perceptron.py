@@ -111,3 +111,19 @@ def test_sigmoid_xor_lecture_weights_by_hand():
 def test_bad_input_names_the_argument(call, needle):
     with pytest.raises(ValueError, match=needle):
         call()
+
+
+def test_seed_6_is_a_saturated_plateau_not_a_minimum():
+    """Lesson 1: inputs (0, 1) and (1, 1) get the same saturated hidden code, the output answers
+    0.5 for both, and the loss creeps towards 1/2 (0.5^2 + 0.5^2)/4 while the gradient shrinks."""
+    x = P.INPUTS.astype(np.float64)
+    sizes = []
+    for epochs in (2000, 10000):
+        model, losses = P.train_sigmoid_xor(seed=6, epochs=epochs)
+        sizes.append(math.sqrt(sum(float(np.sum(g ** 2)) for g in model.grads.values())))
+    out = model.forward(x)[:, 0]
+    hidden = model.layers[1].forward(model.layers[0].forward(x))
+    np.testing.assert_allclose(out[2:], 0.5, atol=0.01)
+    np.testing.assert_allclose(hidden[2], hidden[3], atol=0.01)
+    assert np.all((hidden[2:] < 0.01) | (hidden[2:] > 0.99))           # saturated
+    assert 0.0625 < losses[-1] < 0.0627 and sizes[1] < 0.5 * sizes[0]

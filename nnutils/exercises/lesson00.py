@@ -1,0 +1,27 @@
+"""Auto-check for lesson 0 (start here).
+
+``check_steepest_slope(a)``: the slope a at which the sigmoid σ(a·x) has a largest slope of
+exactly 1 (its slope at the centre is a·σ'(0) = a/4).
+"""
+from __future__ import annotations
+
+from numbers import Real
+
+from nnutils.activations import sigmoid_grad
+
+from . import Result, failed, passed
+
+__all__ = ["check_steepest_slope"]
+
+
+def check_steepest_slope(a) -> Result:
+    if a is None or a is Ellipsis:
+        return failed("put your answer in a (a number), then run the cell again.")
+    if isinstance(a, bool) or not isinstance(a, Real):
+        return failed(f"a should be a number, got {type(a).__name__}")
+    steepest = float(a) * float(sigmoid_grad(0.0))      # chain rule: d/dx σ(a·x) at x = 0
+    if abs(steepest - 1.0) < 1e-9:
+        return passed(f"a = {a:g}: the largest slope is a·σ'(0) = a/4 = 1.")
+    if abs(float(a) - 0.25) < 1e-9:
+        return failed("0.25 is σ'(0) itself; the slope of σ(a·x) at 0 is a times that, a/4.")
+    return failed(f"with a = {a:g} the largest slope is a/4 = {steepest:.3g}, not 1.")

@@ -91,3 +91,72 @@ def test_each_mistake_caption_sits_right_below_its_own_image():
         y = caption.get_position()[1]
         assert caption.get_va() == "top"                 # the text hangs down from y (y grows down)
         assert image_rows.max() < y < (r + 1) * 36, (k, image_rows.min(), image_rows.max(), y)
+
+
+# --- Lesson 9, "MSE vs cross-entropy": the multiclass SVM (hinge) loss of the CS231n notes
+
+def _hinge_loop(scores, y, delta=1.0):
+    """Mean over the batch of sum_{j != y_i} max(0, s_j - s_{y_i} + delta), one term at a time."""
+    total = 0.0
+    for s, t in zip(scores, y):
+        for j in range(len(s)):
+            if j != t:
+                total += max(0.0, s[j] - s[t] + delta)
+    return total / len(scores)
+
+
+def _hinge_grad_rule(scores, y, delta=1.0):
+    """The lesson's rule: +1 per violating class, -(number of violations) for the true class."""
+    g = np.zeros_like(scores)
+    for i, (s, t) in enumerate(zip(scores, y)):
+        for j in range(len(s)):
+            if j != t and s[j] - s[t] + delta > 0:
+                g[i, j] += 1.0
+                g[i, t] -= 1.0
+    return g / len(scores)
+
+
+def test_hinge_gradient_rule_matches_a_numerical_gradient():
+    rng = np.random.default_rng(7)
+    scores = rng.normal(scale=2.0, size=(6, 10))
+    y = rng.integers(0, 10, size=6)
+    analytic = _hinge_grad_rule(scores, y)
+    numeric = np.zeros_like(scores)
+    h = 1e-6
+    for idx in np.ndindex(*scores.shape):
+        plus, minus = scores.copy(), scores.copy()
+        plus[idx] += h
+        minus[idx] -= h
+        numeric[idx] = (_hinge_loop(plus, y) - _hinge_loop(minus, y)) / (2 * h)
+    margins = scores - scores[np.arange(6), y][:, None] + 1.0
+    assert np.min(np.abs(margins)) > 1e-3                     # no kink within reach of h
+    violations = (margins > 0).sum(axis=1) - 1                # the true class's own margin is 1 > 0
+    assert violations.min() < violations.max()                # examples with few and many violations
+    np.testing.assert_allclose(analytic, numeric, atol=1e-7)
+    np.testing.assert_allclose(analytic[np.arange(6), y] * 6, -violations)
+
+
+def test_hinge_is_exactly_zero_beyond_the_margin_while_cross_entropy_is_not():
+    from nnutils.losses import SoftmaxCrossEntropy
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(8, 10))
+    y = rng.integers(0, 10, size=8)
+    rows = np.arange(8)
+    others = np.where(np.arange(10) == y[:, None], -np.inf, scores)
+    scores[rows, y] = others.max(axis=1) + 1.0 + rng.uniform(0.1, 5.0, size=8)   # every margin > 1
+    assert _hinge_loop(scores, y) == 0.0
+    assert not _hinge_grad_rule(scores, y).any()
+    # cross-entropy, computed directly: -log softmax(s)[y] > 0, gradient softmax - onehot != 0
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    ce = -np.log(p[rows, y]).mean()
+    assert ce > 0
+    assert np.all(p[rows, y] - 1 < 0)                         # it still pushes every true score up
+    layer = SoftmaxCrossEntropy()
+    assert layer.forward(scores, y) == pytest.approx(ce, rel=1e-12)
+    assert np.abs(layer.backward()).max() > 0
+    # a larger gap lowers cross-entropy but never to 0; the hinge loss stays at exactly 0
+    wider = scores.copy()
+    wider[rows, y] += 10.0
+    assert 0 < SoftmaxCrossEntropy().forward(wider, y) < ce
+    assert _hinge_loop(wider, y) == 0.0

@@ -223,3 +223,69 @@ def test_sigmoid_outputs_settle_where_the_variance_fixed_point_says():
     stds = [a.std() for a in D.layer_activations("sigmoid", "xavier")]
     assert all(abs(s / predicted - 1) < 0.2 for s in stds[1:]), stds
     assert stds[0] > 1.4 * predicted                    # layer 1 still sees the N(0, 1) inputs
+
+
+# --- §2 and §4 source-error boxes, §4 framework defaults ------------------------------------
+
+def test_lecture_histogram_range_hides_half_of_tanh_and_a_quarter_of_relu():
+    """Lesson 4 §2 box: plt.hist(a, 30, range=(0, 1)) drops tanh's negative half and every ReLU
+    (He) value above 1; the course's ranges keep them."""
+    for a in D.layer_activations("tanh", "xavier"):
+        drawn = np.histogram(a, bins=30, range=(0, 1))[0].sum() / a.size
+        below = np.mean(a < 0)
+        assert 0.45 < below < 0.55 and drawn + below == pytest.approx(1.0)
+    for a in D.layer_activations("relu", "he"):
+        drawn = np.histogram(a, bins=30, range=(0, 1))[0].sum() / a.size
+        above = np.mean(a > 1)
+        assert 0.2 < above < 0.3 and drawn + above == pytest.approx(1.0)
+    assert D.layer_activations("relu", "he")[-1].max() > 5          # "up to 10"
+    assert D.HIST_RANGE["tanh"][0] <= -1 and D.HIST_RANGE["relu"][1] > 1
+
+
+def test_lecture_code_draws_variance_one_over_n_not_its_square_root():
+    """Lesson 4 §4 box: randn(n_in, n_out) / sqrt(n_in) has std sqrt(1/n_in), Var 1/n_in; reading
+    'Var = sqrt(1/n_in)' literally would give std n_in^(-1/4), 5.3x larger for n_in = 784."""
+    from nnutils.init import init_std, initialize
+    n_in, n_out = 784, 100
+    W = np.random.default_rng(5).standard_normal((n_in, n_out)) / np.sqrt(n_in)
+    assert W.var() == pytest.approx(1 / n_in, rel=0.03)
+    assert abs(W.var() - np.sqrt(1 / n_in)) > 0.9 * np.sqrt(1 / n_in)
+    for name in ("lecun", "xavier", "he"):
+        s = init_std(name, n_in, n_out)
+        Wn = initialize(name, (n_in, n_out), rng=np.random.default_rng(6), dtype=np.float64)
+        assert Wn.std() == pytest.approx(s, rel=0.02) and Wn.var() == pytest.approx(s ** 2, rel=0.04)
+    assert (1 / n_in) ** 0.25 / np.sqrt(1 / n_in) == pytest.approx(5.3, abs=0.05)
+
+
+def test_framework_default_formulas():
+    """Lesson 4 §4: PyTorch nn.Linear's kaiming_uniform_(a=sqrt 5) is U(+-1/sqrt n_in), std
+    1/sqrt(3 n_in) = 0.0206 for n_in = 784; Keras' glorot_uniform has std sqrt(2/(n_in+n_out))
+    = 0.0476 (nnutils' "glorot_uniform" is the same)."""
+    from nnutils.init import init_std, initialize
+    n_in, n_out = 784, 100
+    a = np.sqrt(5.0)
+    gain = np.sqrt(2.0 / (1 + a ** 2))                       # kaiming's gain for leaky_relu(a)
+    bound = gain * np.sqrt(3.0 / n_in)                       # kaiming_uniform_'s bound
+    assert bound == pytest.approx(1 / np.sqrt(n_in))
+    W = np.random.default_rng(7).uniform(-bound, bound, (n_in, n_out))
+    assert W.std() == pytest.approx(1 / np.sqrt(3 * n_in), rel=0.02)
+    assert 1 / np.sqrt(3 * n_in) == pytest.approx(0.0206, abs=5e-5)
+    assert (1 / np.sqrt(3 * n_in)) / init_std("lecun", n_in) == pytest.approx(1 / np.sqrt(3))
+    assert (1 / np.sqrt(3 * n_in)) / init_std("he", n_in) == pytest.approx(1 / np.sqrt(6))
+    limit = np.sqrt(6.0 / (n_in + n_out))                    # Keras glorot_uniform
+    Wk = initialize("glorot_uniform", (n_in, n_out), rng=np.random.default_rng(8), dtype=np.float64)
+    assert np.abs(Wk).max() <= limit and np.abs(Wk).max() > 0.99 * limit
+    assert Wk.std() == pytest.approx(limit / np.sqrt(3), rel=0.02)
+    assert limit / np.sqrt(3) == pytest.approx(0.0476, abs=5e-5)
+
+
+def test_pytorch_default_shrinks_relu_second_moment_to_one_sixth():
+    """Lesson 4 §4: with W ~ U(+-1/sqrt n_in) a ReLU layer multiplies E[a^2] by 1/6 (He: by 1)."""
+    from nnutils.init import initialize
+    rng = np.random.default_rng(9)
+    n_in = 400
+    x = rng.standard_normal((2000, n_in))
+    W = rng.uniform(-1 / np.sqrt(n_in), 1 / np.sqrt(n_in), (n_in, 200))
+    assert np.mean(np.maximum(x @ W, 0) ** 2) == pytest.approx(1 / 6, rel=0.05)
+    He = initialize("he", (n_in, 200), rng=rng, dtype=np.float64)
+    assert np.mean(np.maximum(x @ He, 0) ** 2) == pytest.approx(1.0, rel=0.05)

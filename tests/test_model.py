@@ -248,3 +248,26 @@ def test_single_output_models_are_read_as_class_1_above_one_half():
     assert model.predict(x).tolist() == [0, 0, 1, 1]
     assert model.accuracy(x, y) == 0.75
     assert model.evaluate(x, y)[1] == 0.75
+
+
+
+def test_mlp_forward_is_the_nested_composition_of_its_layers():
+    """Lesson 2 §7: y_hat = f(W_L f(... f(W_1 x + b_1) ...) + b_L); mlp's forward gives the scores
+    of the output layer, predict_proba their softmax."""
+    from nnutils.model import mlp
+    net = mlp((4, 6, 5, 3), activation="relu", seed=0)
+    rng = np.random.default_rng(11)
+    for name, p in net.params.items():
+        if name.startswith("b"):
+            p[...] = rng.normal(0, 0.5, p.shape)
+    assert [p.shape for p in net.params.values()] == [(4, 6), (6,), (6, 5), (5,), (5, 3), (3,)]
+    x = rng.standard_normal((7, 4))
+    W = [net.params[f"W{l}"] for l in (1, 2, 3)]
+    b = [net.params[f"b{l}"] for l in (1, 2, 3)]
+    relu = lambda z: np.maximum(z, 0)                   # noqa: E731
+    scores = relu(relu(x @ W[0] + b[0]) @ W[1] + b[1]) @ W[2] + b[2]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(net.forward(x), scores, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(net.predict_proba(x), e / e.sum(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
+    h1 = x @ W[0] + b[0]
+    assert (h1 > 0).any() and (h1 < 0).any()            # the ReLU matters in this example

@@ -269,3 +269,84 @@ def test_warmup_first_epoch_already_learns():
     from nnutils.schedules import Cosine, Warmup
     w = Warmup(2, Cosine(0.3, total=8))
     assert [round(w(t), 10) for t in range(3)] == [0.1, 0.2, 0.3]
+
+
+# --- lesson 5: stochastic vs full batch, RMSProp's `+=` typo, AdamW ----------------------------
+def test_minibatch_sgd_beats_full_batch_per_example_processed_but_staggers():
+    """§1 'What stochastic means': the same network, lr and number of examples processed
+    (here 8,000 = 2 passes), recomputed with nnutils.train.fit instead of the lesson's loop."""
+    from nnutils.data import load_mnist
+    from nnutils.model import mlp
+    from nnutils.optim import SGD
+    from nnutils.train import fit
+    mnist = load_mnist()
+    x, y = mnist.x_train, mnist.y_train
+    final, rose = {}, {}
+    for batch, lr in [(50, 0.1), (len(x), 0.1), (len(x), 0.5)]:
+        model = mlp([784, 50, 10], seed=0)
+        h = fit(model, SGD(lr=lr), x, y, epochs=2, batch_size=batch, seed=0, progress=False)
+        assert len(h.loss) * batch == 2 * len(x)                      # the same examples processed
+        final[batch, lr] = model.loss(x, y)
+        rose[batch, lr] = np.mean(np.diff(h.loss) > 0)
+    assert final[50, 0.1] < 0.5 * min(final[len(x), 0.1], final[len(x), 0.5]), final
+    assert rose[50, 0.1] > 0.3, rose                                   # the noisy path
+    assert rose[len(x), 0.1] == 0, rose                                # the exact gradient never goes up
+
+
+def _rmsprop_cache(plus_equals, dx=1.0, decay_rate=0.99, steps=100, lr=0.1):
+    cache, caches, steps_taken = 0.0, [], []
+    for _ in range(steps):
+        if plus_equals:
+            cache += decay_rate * cache + (1 - decay_rate) * dx ** 2
+        else:
+            cache = decay_rate * cache + (1 - decay_rate) * dx ** 2
+        caches.append(cache)
+        steps_taken.append(lr * dx / (np.sqrt(cache) + 1e-7))
+    return np.array(caches), np.array(steps_taken)
+
+
+def test_rmsprop_plus_equals_cache_blows_up_while_the_assignment_stays_bounded():
+    """§3's source-error box: `cache += decay*cache + (1-decay)*dx**2` grows like 1.99^t."""
+    good, good_step = _rmsprop_cache(False)
+    bad, bad_step = _rmsprop_cache(True)
+    assert np.all(good <= 1.0 + 1e-12)                                 # a leaky average of dx² = 1
+    np.testing.assert_allclose(bad[20:] / bad[19:-1], 1.99, rtol=1e-3)  # → (1 + decay) per step
+    assert bad[-1] > 1e25 and bad_step[-1] < 1e-12 < 0.1 <= good_step[-1]
+    # on the bowl: the typo freezes far from the minimum, nnutils' RMSProp gets there
+    from nnutils.optim import RMSProp
+    from nnutils.surfaces import get_surface
+    bowl = get_surface("bowl")
+    x, cache = np.array(bowl.start), np.zeros(2)
+    for _ in range(100):
+        dx = bowl.gradient(x)
+        cache += 0.99 * cache + 0.01 * dx ** 2
+        x -= 0.1 * dx / (np.sqrt(cache) + 1e-7)
+    assert bowl(*x) > 1.0
+    assert bowl(*bowl.trajectory(RMSProp(lr=0.1, decay=0.99), steps=100)[-1]) < 1e-5
+
+
+def test_adamw_decays_both_weights_by_the_same_factor_l2_in_adam_does_not():
+    """§3 'Adam and weight decay': gradients ±10 and ±0.1, λ = 0.01, lr = 0.01, 1,000 steps;
+    Adam here is the test's own GoodAdam, not nnutils.optim.Adam."""
+    lr, lam, T = 0.01, 0.01, 1000
+    size = np.array([10.0, 0.1])
+
+    def run(decay):
+        w, opt = np.ones(2), GoodAdam(lr=lr)
+        for t in range(T):
+            g = size * (-1.0) ** t
+            if decay == "l2":
+                g = g + lam * w
+            elif decay == "adamw":
+                w *= 1 - lr * lam
+            p = {"w": w}
+            opt.update(p, {"w": g})
+            w = p["w"]
+        return w
+
+    none = run(None)
+    adamw, l2 = run("adamw") / none, run("l2") / none
+    np.testing.assert_allclose(adamw, (1 - lr * lam) ** T, rtol=2e-3)   # the same factor for both
+    assert abs(adamw[0] - adamw[1]) < 1e-3
+    assert l2[0] > 0.98 and l2[1] < 0.4                                 # large gradient: barely decayed
+    np.testing.assert_allclose(-np.log(l2), T * lr * lam / size, rtol=0.05)

@@ -155,3 +155,114 @@ def test_batch_norm_makes_a_layer_blind_to_its_weight_scale():
     loss_10 = net.gradient(x[:100], y[:100])
     assert loss_10 == pytest.approx(loss_1, abs=1e-3)
     assert grad_1 / np.linalg.norm(net.grads["W2"]) == pytest.approx(10, rel=0.02)
+
+
+# ---------------------------------------------------------------- lesson 6: the lecture sources, the
+# lecture code's one-image gradient check, the running variance, and BN's batch noise
+def test_title_cell_names_the_lecture_sources():
+    import json
+
+    from conftest import NOTEBOOKS_DIR
+    nb = json.loads((NOTEBOOKS_DIR / "06_batch_normalization.ipynb").read_text(encoding="utf-8"))
+    title = "".join(nb["cells"][0]["source"])
+    for name in ('"Weight Update" deck', "§6.3", "CS231n lecture 6", "Ioffe & Szegedy (2015)"):
+        assert name in title, name
+
+
+def _bn_net_with_nontrivial_gamma_beta(sizes, rng):
+    net = mlp(sizes, batchnorm=True, seed=0, dtype=np.float64)
+    for k in net.params:
+        if k.startswith("gamma"):
+            net.params[k][:] = rng.uniform(0.5, 2.0, net.params[k].shape)
+        if k.startswith("beta"):            # positive: the ReLU after the last BN stays off its kink
+            net.params[k][:] = rng.uniform(0.5, 1.5, net.params[k].shape)
+    return net
+
+
+def test_a_gradient_check_on_one_example_compares_zeros():
+    """The lecture code checks BN backprop on x_train[:1]: everything before the last BN then has
+    gradient exactly 0 both ways, so the check tests nothing there; on 10 examples it does."""
+    from nnutils.gradcheck import check_model, numerical_gradient
+    rng = np.random.default_rng(0)
+    net = _bn_net_with_nontrivial_gamma_beta([12, 5, 5, 4], rng)
+    x, y = rng.normal(size=(10, 12)), rng.integers(0, 4, 10)
+    f1 = lambda _=None: net.loss(x[:1], y[:1])                          # noqa: E731
+    net.gradient(x[:1], y[:1])
+    backprop = {k: g.copy() for k, g in net.grads.items()}
+    for k in ("W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2"):
+        assert np.all(backprop[k] == 0.0), k
+        assert np.all(numerical_gradient(f1, net.params[k]) == 0.0), k
+    for k in ("beta2", "W3", "b3"):
+        assert np.abs(backprop[k]).max() > 1e-3, k
+    # a batch of 10: real gradients for x-side parameters, matching the numerical ones
+    net.gradient(x, y)
+    for k in ("W1", "gamma1", "beta1", "W2", "gamma2"):
+        assert np.abs(net.grads[k]).max() > 1e-3, k
+    errors = check_model(net, x, y)
+    assert max(errors[k] for k in ("W1", "gamma1", "beta1", "W2", "gamma2", "beta2", "W3")) < 1e-6, errors
+
+
+@pytest.mark.parametrize("m", [8, 100])
+def test_nnutils_running_var_keeps_the_biased_batch_variance(m):
+    x = np.random.default_rng(m).normal(2.0, 3.0, (m, 6))
+    biased = ((x - x.mean(axis=0)) ** 2).sum(axis=0) / m
+    unbiased = ((x - x.mean(axis=0)) ** 2).sum(axis=0) / (m - 1)
+    bn = BatchNorm(6, momentum=0.0, dtype=np.float64)
+    bn.forward(x, train=True)
+    np.testing.assert_allclose(bn.running_var, biased, rtol=1e-12)
+    assert not np.allclose(bn.running_var, unbiased, rtol=1e-3)
+    np.testing.assert_allclose(unbiased / bn.running_var, m / (m - 1), rtol=1e-12)   # PyTorch's stored value
+    default = BatchNorm(6, dtype=np.float64)                  # momentum 0.9 (kept), starting from ones
+    default.forward(x, train=True)
+    np.testing.assert_allclose(default.running_var, 0.9 * 1.0 + 0.1 * biased, rtol=1e-12)
+
+
+def test_an_images_bn_output_depends_on_its_companions_and_less_so_in_big_batches():
+    x, _ = lecture_setup(4000)
+    w = np.random.default_rng(1).normal(0.0, np.sqrt(2 / 784), (784, 50))
+    rng = np.random.default_rng(2)
+
+    def bn(z):                                                   # training-mode BN, γ = 1, β = 0
+        return (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + 1e-5)
+
+    def change(m):
+        rel = []
+        for _ in range(10):
+            a, b = (bn(np.concatenate([x[:1], x[1 + rng.choice(len(x) - 1, m - 1, replace=False)]]) @ w)[0]
+                    for _ in range(2))
+            rel.append(np.linalg.norm(a - b) / np.linalg.norm(a))
+        return np.mean(rel)
+
+    c10, c100, c1000 = change(10), change(100), change(1000)
+    assert c10 > 0.25 and c10 > c100 > c1000 > 0.01, (c10, c100, c1000)
+    assert 5 < c10 / c1000 < 20, (c10, c1000)                    # roughly 1/sqrt(m): sqrt(100) = 10
+
+
+def test_fixed_companions_cost_bn_test_accuracy_but_not_the_plain_net():
+    """Lesson 6 §8: BN's batch noise regularizes (fixed companions lower BN's test accuracy) while the
+    plain net does not care; and BN with its noise still does not beat the plain net there."""
+    from nnutils.data import load_mnist
+    from nnutils.optim import SGD
+    from nnutils.train import fit
+    mnist = load_mnist()
+    x, y = mnist.x_train[:200].astype(np.float64), mnist.y_train[:200]
+
+    def test_acc(batchnorm, new_companions, seed):
+        net = mlp([784, 100, 100, 10], batchnorm=batchnorm, seed=seed)
+        opt = SGD(lr=0.05)
+        if new_companions:                                       # fit reshuffles every epoch
+            fit(net, opt, x, y, epochs=15, batch_size=10, seed=seed, progress=False)
+        else:
+            rng = np.random.default_rng(seed)
+            groups = rng.permutation(200).reshape(20, 10)
+            for _ in range(15):
+                for g in rng.permutation(20):
+                    net.gradient(x[groups[g]], y[groups[g]])
+                    opt.update(net.params, net.grads)
+        return net.accuracy(mnist.x_test, mnist.y_test)
+
+    acc = {(bn, new): np.array([test_acc(bn, new, s) for s in (0, 1)])
+           for bn in (True, False) for new in (True, False)}
+    assert np.all(acc[True, True] - acc[True, False] > 0.015), acc
+    assert np.all(np.abs(acc[False, True] - acc[False, False]) < 0.015), acc
+    assert acc[False, True].mean() >= acc[True, True].mean(), acc

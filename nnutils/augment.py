@@ -4,7 +4,7 @@ Every transform works on a whole batch at once, (N, H, W) or (N, H*W) float imag
 draws one random setting per image from `rng` (a numpy Generator or an int seed), and keeps
 the values in [0, 1]. No Python loop runs over single images:
 
-- geometric transforms (flip, shift, rotate, crop_resize) map every output pixel back to a
+- geometric transforms (flip, shift, rotate, crop_resize, shear, stretch) map every output pixel back to a
   point of the source image with a per-image 2×3 affine matrix, then read that point by
   bilinear interpolation (four np.take gathers; outside the image = 0);
 - photometric ones (brightness, contrast, noise) are array arithmetic.
@@ -22,8 +22,8 @@ Horizontal flips are off by default: a mirrored 2 or 7 is no longer a digit (try
 
 import numpy as np
 
-__all__ = ["flip", "shift", "rotate", "crop_resize", "noise", "brightness", "contrast",
-           "warp", "Augmenter", "compose", "augment_dataset"]
+__all__ = ["flip", "shift", "rotate", "crop_resize", "shear", "stretch", "noise", "brightness",
+           "contrast", "warp", "Augmenter", "compose", "augment_dataset"]
 
 
 def _rng(rng):
@@ -173,6 +173,25 @@ def _crop_maps(n, h, w, max_crop, rng):
     return m
 
 
+def _shear_maps(n, h, w, max_shear, rng):
+    # horizontal shear about the centre row: row r moves right by s * (r - centre)
+    s = rng.uniform(-max_shear, max_shear, n)
+    m = _identity(n)
+    m[:, 0, 1] = -s                  # output (c, r) reads source (c - s * (r - cr), r)
+    m[:, 0, 2] = s * (h - 1) / 2
+    return m
+
+
+def _stretch_maps(n, h, w, max_stretch, rng):
+    # width and height scaled by their own factors about the image centre
+    scale = rng.uniform(1.0 - max_stretch, 1.0 + max_stretch, (n, 2))   # (width, height)
+    cc, cr = (w - 1) / 2, (h - 1) / 2
+    m = np.zeros((n, 2, 3))
+    m[:, 0, 0], m[:, 1, 1] = 1 / scale[:, 0], 1 / scale[:, 1]           # output p reads c + (p - c) / s
+    m[:, 0, 2], m[:, 1, 2] = cc - cc / scale[:, 0], cr - cr / scale[:, 1]
+    return m
+
+
 def flip(images, p=0.5, rng=None):
     """Mirror each image left-right with probability p."""
     p = _strength(p, "p", 0.0, 1.0)
@@ -181,35 +200,47 @@ def flip(images, p=0.5, rng=None):
     return restore(np.where(mirror[:, None, None], x[:, :, ::-1], x))
 
 
+def _geometric(images, strength, make_maps, rng):
+    """Warp each image by its own random affine map; strength 0 returns a copy, drawing no
+    random numbers (so adding a transform at strength 0 changes no other result)."""
+    x, restore = _as_images(images)
+    if strength == 0:
+        return restore(x.copy())
+    n, h, w = x.shape
+    return restore(warp(x, make_maps(n, h, w, strength, _rng(rng))))
+
+
 def shift(images, max_shift=2, rng=None):
     """Translate each image by up to max_shift pixels in each direction (int: whole pixels;
     float: sub-pixel, bilinear). Pixels shifted in are 0 (background)."""
-    max_shift = _strength(max_shift, "max_shift")
-    x, restore = _as_images(images)
-    if max_shift == 0:
-        return restore(x.copy())
-    return restore(warp(x, _shift_maps(len(x), max_shift, _rng(rng))))
+    return _geometric(images, _strength(max_shift, "max_shift"),
+                      lambda n, h, w, s, rng: _shift_maps(n, s, rng), rng)
 
 
 def rotate(images, max_degrees=15.0, rng=None):
     """Rotate each image about its centre by a random angle in [-max_degrees, max_degrees]."""
-    max_degrees = _strength(max_degrees, "max_degrees", 0.0, 180.0)
-    x, restore = _as_images(images)
-    if max_degrees == 0:
-        return restore(x.copy())
-    n, h, w = x.shape
-    return restore(warp(x, _rotate_maps(n, h, w, max_degrees, _rng(rng))))
+    return _geometric(images, _strength(max_degrees, "max_degrees", 0.0, 180.0), _rotate_maps, rng)
 
 
 def crop_resize(images, max_crop=0.2, rng=None):
     """Cut a random square window (side between 1-max_crop and 1 of the image) and resize it
     back to full size (a random zoom-in)."""
-    max_crop = _strength(max_crop, "max_crop", 0.0, 0.9)
-    x, restore = _as_images(images)
-    if max_crop == 0:
-        return restore(x.copy())
-    n, h, w = x.shape
-    return restore(warp(x, _crop_maps(n, h, w, max_crop, _rng(rng))))
+    return _geometric(images, _strength(max_crop, "max_crop", 0.0, 0.9), _crop_maps, rng)
+
+
+def shear(images, max_shear=0.3, rng=None):
+    """Slant each image (a horizontal shear, like the slant of handwriting): row r moves
+    sideways by s * (r - centre row) pixels, with s drawn per image in [-max_shear, max_shear]
+    (0.3 tilts vertical strokes by up to 17 degrees; 1 = 45 degrees). Rows keep their ink:
+    the map only slides each row, so areas are unchanged."""
+    return _geometric(images, _strength(max_shear, "max_shear", 0.0, 1.0), _shear_maps, rng)
+
+
+def stretch(images, max_stretch=0.2, rng=None):
+    """Scale each image about its centre by its own width and height factors, each drawn in
+    [1 - max_stretch, 1 + max_stretch] (anisotropic scaling: a digit becomes wider or narrower,
+    taller or shorter, independently; its ink scales by the product of the two factors)."""
+    return _geometric(images, _strength(max_stretch, "max_stretch", 0.0, 0.9), _stretch_maps, rng)
 
 
 # The photometric transforms change pixel values only. Each has an in-place worker (name_)
@@ -283,12 +314,14 @@ class Augmenter:
 
     Strengths (0 = off): flip = probability of a left-right mirror; shift = max pixels (int:
     whole pixels); rotate = max degrees; crop = max fraction cut before resizing back;
-    noise = Gaussian std; brightness = max offset; contrast = max relative change.
-    Geometry runs as one warp (flip, crop, rotate, shift composed), then brightness, contrast,
-    noise. With every strength at 0 it returns an unchanged copy.
+    noise = Gaussian std; brightness = max offset; contrast = max relative change;
+    shear = max horizontal shear factor; stretch = max relative change of width and height.
+    Geometry runs as one warp (flip, crop, stretch, shear, rotate, shift composed), then
+    brightness, contrast, noise. With every strength at 0 it returns an unchanged copy.
     """
 
-    def __init__(self, flip=0.0, shift=0, rotate=0.0, crop=0.0, noise=0.0, brightness=0.0, contrast=0.0):
+    def __init__(self, flip=0.0, shift=0, rotate=0.0, crop=0.0, noise=0.0, brightness=0.0, contrast=0.0,
+                 shear=0.0, stretch=0.0):
         self.flip = _strength(flip, "flip", 0.0, 1.0)
         self.shift = _strength(shift, "shift")
         self.rotate = _strength(rotate, "rotate", 0.0, 180.0)
@@ -296,6 +329,8 @@ class Augmenter:
         self.noise = _strength(noise, "noise")
         self.brightness = _strength(brightness, "brightness", 0.0, 1.0)
         self.contrast = _strength(contrast, "contrast", 0.0, 1.0)
+        self.shear = _strength(shear, "shear", 0.0, 1.0)
+        self.stretch = _strength(stretch, "stretch", 0.0, 0.9)
 
     def __repr__(self):
         on = [f"{k}={v}" for k, v in vars(self).items() if v]
@@ -305,12 +340,16 @@ class Augmenter:
         rng = _rng(rng)
         x, restore = _as_images(images)
         n, h, w = x.shape
-        # output -> source maps compose in reverse: out = shift(rotate(crop(flip(x))))
+        # output -> source maps compose in reverse: out = shift(rotate(shear(stretch(crop(flip(x))))))
         maps = []
         if self.flip:
             maps.append(_flip_maps(n, w, self.flip, rng))
         if self.crop:
             maps.append(_crop_maps(n, h, w, self.crop, rng))
+        if self.stretch:
+            maps.append(_stretch_maps(n, h, w, self.stretch, rng))
+        if self.shear:
+            maps.append(_shear_maps(n, h, w, self.shear, rng))
         if self.rotate:
             maps.append(_rotate_maps(n, h, w, self.rotate, rng))
         if self.shift:

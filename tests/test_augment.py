@@ -189,3 +189,101 @@ def test_bad_input(digits, call, exc, word):
 
 def test_repr_names_the_active_transforms():
     assert repr(A.Augmenter(shift=2, noise=0.1)) == "Augmenter(shift=2, noise=0.1)"
+
+
+# ------------------------------------------------------------------- shear and stretch
+NEW = [
+    ("shear", lambda x, r: A.shear(x, 0.3, r)),
+    ("stretch", lambda x, r: A.stretch(x, 0.2, r)),
+    ("augmenter_shear_stretch", A.Augmenter(shear=0.3, stretch=0.2)),
+]
+
+
+@pytest.mark.parametrize("name, t", NEW)
+def test_shear_stretch_shape_dtype_range_seeded(digits, name, t):
+    test_shape_dtype_range_seeded(digits, name, t)
+
+
+@pytest.mark.parametrize("t", [
+    lambda x: A.shear(x, 0.0), lambda x: A.stretch(x, 0.0),
+    lambda x: A.Augmenter(shear=0.0, stretch=0.0)(x, np.random.default_rng(0)),
+])
+def test_shear_stretch_identity_at_zero_strength(digits, t):
+    x, _ = digits
+    y = t(x)
+    assert np.array_equal(y, x) and y is not x
+
+
+def _bar(n=200):
+    """A vertical bar 4 pixels wide (columns 12-15, centred on 13.5), rows 4-23."""
+    x = np.zeros((n, 28, 28), dtype=np.float32)
+    x[:, 4:24, 12:16] = 1.0
+    return x
+
+
+def test_shear_slides_each_row_by_a_linear_amount_and_keeps_its_ink():
+    x = _bar()
+    y = A.shear(x, 0.3, 0)
+    # every row keeps its ink (a shear only slides rows sideways)
+    np.testing.assert_allclose(y.sum(axis=2), x.sum(axis=2), atol=1e-4)
+    rows, cols = np.arange(4, 24), np.arange(28)
+    centre = (y[:, rows] @ cols) / y[:, rows].sum(axis=2)        # bar's centre column per row
+    slopes, offsets = np.polyfit(rows, centre.T, 1)               # one line per image
+    fitted = slopes[:, None] * rows + offsets[:, None]
+    assert np.abs(fitted - centre).max() < 1e-3                   # straight: a shear, not a bend
+    assert np.abs(slopes).max() <= 0.3 + 1e-6                     # within the strength
+    assert slopes.min() < -0.2 and slopes.max() > 0.2             # both directions, per image
+    np.testing.assert_allclose(offsets + slopes * 13.5, 13.5, atol=1e-3)   # about the centre row
+
+
+def test_shear_keeps_the_ink_of_digits(digits):
+    x, _ = digits
+    y = A.shear(x, 0.3, 0)
+    np.testing.assert_allclose(y.sum(axis=(1, 2)), x.sum(axis=(1, 2)), rtol=0.02)
+
+
+def test_stretch_scales_width_and_height_independently():
+    x = np.zeros((300, 28, 28), dtype=np.float32)
+    x[:, 10:18, 10:18] = 1.0                                      # an 8×8 square on the centre
+    y = A.stretch(x, 0.2, 0)
+    width = y[:, 14].sum(axis=1) / 8                              # middle row: 8·(width factor)
+    height = y[:, :, 14].sum(axis=1) / 8                          # middle column
+    for f in (width, height):
+        assert f.min() >= 0.8 - 0.03 and f.max() <= 1.2 + 0.03
+        assert f.min() < 0.85 and f.max() > 1.15                  # the whole range is used
+    assert abs(np.corrcoef(width, height)[0, 1]) < 0.25          # independent factors
+    assert np.abs(width - height).max() > 0.2                     # not a uniform zoom
+    np.testing.assert_allclose(y.sum(axis=(1, 2)), 64 * width * height, rtol=0.01)   # area = product
+    # the square stays centred: scaling about the image centre
+    cols = np.arange(28)
+    np.testing.assert_allclose(y.sum(axis=1) @ cols / y.sum(axis=(1, 2)), 13.5, atol=1e-3)
+
+
+def test_stretch_changes_the_ink_of_digits_by_at_most_the_factor_product(digits):
+    x, _ = digits
+    ratio = A.stretch(x, 0.2, 0).sum(axis=(1, 2)) / x.sum(axis=(1, 2))
+    assert ratio.min() > 0.8 ** 2 - 0.05 and ratio.max() < 1.2 ** 2 + 0.05
+    assert ratio.std() > 0.05
+
+
+def test_augmenter_with_only_shear_or_stretch_is_that_transform(digits):
+    x, _ = digits
+    assert np.array_equal(A.Augmenter(shear=0.3)(x, 4), A.shear(x, 0.3, 4))
+    assert np.array_equal(A.Augmenter(stretch=0.2)(x, 4), A.stretch(x, 0.2, 4))
+    assert repr(A.Augmenter(shift=1, shear=0.2)) == "Augmenter(shift=1, shear=0.2)"
+
+
+@pytest.mark.parametrize("call, exc, word", [
+    (lambda x: A.shear(x, -0.1), ValueError, "max_shear"),
+    (lambda x: A.shear(x, 1.5), ValueError, "max_shear"),
+    (lambda x: A.shear(x, "a"), TypeError, "max_shear"),
+    (lambda x: A.stretch(x, 0.95), ValueError, "max_stretch"),
+    (lambda x: A.stretch(x, np.nan), ValueError, "max_stretch"),
+    (lambda x: A.stretch(x[0], 0.1), ValueError, "images"),
+    (lambda x: A.shear(x, 0.2, rng="seed"), TypeError, "rng"),
+    (lambda x: A.Augmenter(shear=-1), ValueError, "shear"),
+    (lambda x: A.Augmenter(stretch=1.0), ValueError, "stretch"),
+])
+def test_shear_stretch_bad_input(digits, call, exc, word):
+    with pytest.raises(exc, match=word):
+        call(digits[0])

@@ -178,3 +178,130 @@ def test_early_stopping_stops_after_the_validation_loss_turns_up_and_restores_a_
     assert restored == pytest.approx(test_acc[best])
     assert restored >= test_acc[-1]                                # at least as good as the last
     assert restored > overfit_run(NOISY).test_acc[-1] + 0.05       # and than training 60 epochs
+
+
+# ------------------------------------ under-fit / over-fit, dropout's convention and co-adaptation
+def test_polynomial_degrees_1_4_15_underfit_fit_and_overfit():
+    # the lesson's data, fitted here in another basis (Chebyshev): the least-squares fit is the same
+    rng = np.random.default_rng(0)
+    truth = lambda x: np.sin(2 * np.pi * x)                               # noqa: E731
+    x_fit = np.linspace(0, 1, 20)
+    y_fit = truth(x_fit) + rng.normal(0, 0.25, 20)
+    x_new = rng.uniform(0, 1, 500)
+    y_new = truth(x_new) + rng.normal(0, 0.25, 500)
+    mse = {}
+    for deg in (1, 4, 15):
+        p = np.polynomial.Chebyshev.fit(x_fit, y_fit, deg)
+        mse[deg] = np.mean((p(x_fit) - y_fit) ** 2), np.mean((p(x_new) - y_new) ** 2)
+    (tr1, te1), (tr4, te4), (tr15, te15) = mse[1], mse[4], mse[15]
+    assert tr1 > tr4 > tr15                                  # training error falls with capacity
+    assert tr1 > 0.2 and te1 > 0.2 and te1 <= tr1            # under-fit: both high, no gap
+    assert te4 < te1 and te4 < te15 and te4 < 2 * 0.25 ** 2   # the good fit is near the noise floor
+    assert tr15 < 0.25 ** 2 / 4 and te15 > 4 * te4           # over-fit: fits the noise, big gap
+
+
+def test_dropout_p_means_keep_in_cs231n_and_drop_in_dlfs_and_nnutils():
+    u = np.random.default_rng(5).random((2000, 100))
+    for p in (0.5, 0.2):
+        cs231n = (u < p) / p                                 # the CS231n line: p = keep probability
+        dlfs = u > p                                         # DLFS: dropout_ratio = drop probability
+        assert np.mean(cs231n > 0) == pytest.approx(p, abs=0.01)
+        assert np.mean(dlfs) == pytest.approx(1 - p, abs=0.01)
+        assert np.mean(cs231n) == pytest.approx(1.0, abs=0.02)             # still inverted dropout
+        ours = Dropout(p, rng=np.random.default_rng(6)).forward(np.ones((2000, 100)), train=True)
+        assert np.mean(ours > 0) == pytest.approx(1 - p, abs=0.01)
+    assert abs(np.mean(u < 0.2) - np.mean(u > 0.2)) > 0.5   # "p = 0.2": 20 % kept vs 80 % kept
+
+
+def _thinned(model, x, y, ratio, rng, n_masks=10):
+    """Test accuracy with `ratio` of the hidden units dropped, through nnutils Dropout layers."""
+    from nnutils.layers import ReLU
+    accs = []
+    for _ in range(n_masks):
+        h = x
+        for layer in model.layers:
+            h = layer.forward(h, train=False)
+            if isinstance(layer, ReLU):
+                h = Dropout(ratio, rng=rng).forward(h, train=True)
+        accs.append(np.mean(np.argmax(h, axis=1) == y))
+    return float(np.mean(accs))
+
+
+def test_dropout_trained_units_survive_losing_half_their_partners_and_plain_ones_do_not():
+    x_test, y_test = overfit_data(NOISY)[4:]
+    rng = np.random.default_rng(11)
+    plain, dropped = overfit_run(NOISY).model, overfit_run(NOISY, dropout=0.5).model
+    loss_plain = plain.accuracy(x_test, y_test) - _thinned(plain, x_test, y_test, 0.5, rng)
+    loss_drop = dropped.accuracy(x_test, y_test) - _thinned(dropped, x_test, y_test, 0.5, rng)
+    assert loss_plain > 0.3 and loss_drop < 0.25, (loss_plain, loss_drop)
+    assert loss_plain > 2 * loss_drop, (loss_plain, loss_drop)
+
+
+def test_shear_keeps_the_ink_of_the_test_digits_and_stretch_scales_it_within_its_bounds():
+    from nnutils.augment import shear, stretch
+    x = load_mnist(flatten=False).x_test
+    ink = x.sum(axis=(1, 2))
+    r_shear = shear(x, 0.3, rng=1).sum(axis=(1, 2)) / ink
+    r_stretch = stretch(x, 0.2, rng=1).sum(axis=(1, 2)) / ink
+    assert r_shear.min() > 0.97 and r_shear.max() < 1.001
+    assert r_stretch.min() > 0.8 ** 2 - 0.02 and r_stretch.max() < 1.2 ** 2 + 0.02
+    assert r_stretch.min() < 0.75 and r_stretch.max() > 1.3          # the factors really vary
+
+
+# ------------------------------------------------------------------- test-time augmentation
+def _moved(x, dr, dc):
+    """Flat 28×28 images moved dr down, dc right, zeros shifted in (np.roll, then clear the wrap)."""
+    img = np.roll(x.reshape(-1, 28, 28), (dr, dc), axis=(1, 2))
+    if dr > 0:
+        img[:, :dr] = 0
+    elif dr < 0:
+        img[:, dr:] = 0
+    if dc > 0:
+        img[:, :, :dc] = 0
+    elif dc < 0:
+        img[:, :, dc:] = 0
+    return img.reshape(len(x), -1)
+
+
+def _sign_p(fixed, broken):
+    from math import comb
+    n, k = fixed + broken, min(fixed, broken)
+    return min(1.0, 2 * sum(comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def test_tta_helps_both_nets_a_little_and_wide_shifts_only_the_augmented_one():
+    from nnutils.augment import Augmenter
+    from nnutils.train import fit
+    m = load_mnist()
+    nets = {}
+    for name, aug in [("plain", None), ("aug", Augmenter(shift=2, rotate=10))]:
+        net = mlp([784, 100, 100, 10], seed=0)
+        fit(net, SGD(lr=0.1), m.x_train[:500], m.y_train[:500], epochs=60, seed=0, augment=aug, progress=False)
+        nets[name] = net
+    res = {}
+    for where, (x, y) in [("test", (m.x_test, m.y_test)), ("unseen", (m.x_train[500:], m.y_train[500:]))]:
+        for name, net in nets.items():
+            probs = {(dr, dc): net.predict_proba(_moved(x, dr, dc)) for dr in range(-2, 3) for dc in range(-2, 3)}
+            right = net.predict(x) == y
+            for reach in (1, 2):
+                avg = np.mean([p for d, p in probs.items() if max(map(abs, d)) <= reach], axis=0)
+                tta = avg.argmax(axis=1) == y
+                res[where, name, reach] = (tta.mean() - right.mean(),
+                                           _sign_p(int(np.sum(tta & ~right)), int(np.sum(right & ~tta))))
+            if where == "test":
+                far = np.mean([np.mean(p.argmax(1) == y) for d, p in probs.items() if max(map(abs, d)) == 2])
+                res["far", name] = far
+    # on the 1,000 test images every change is within luck
+    for name in nets:
+        for reach in (1, 2):
+            gain, p = res["test", name, reach]
+            assert abs(gain) <= 0.012 and p > 0.05, (name, reach, gain, p)
+    # on the 3,500 unseen images: 9 copies help both, 25 copies help the augmented net only
+    for name in nets:
+        gain, p = res["unseen", name, 1]
+        assert gain > 0.004 and p < 0.05, (name, gain, p)
+    gain, p = res["unseen", "aug", 2]
+    assert gain > 0.008 and p < 0.001, (gain, p)
+    gain, p = res["unseen", "plain", 2]
+    assert gain < 0.003 and p > 0.05, (gain, p)
+    assert res["far", "plain"] < 0.5 < 0.75 < res["far", "aug"]

@@ -4,9 +4,9 @@ Every transform works on a whole batch at once, (N, H, W) or (N, H*W) float imag
 draws one random setting per image from `rng` (a numpy Generator or an int seed), and keeps
 the values in [0, 1]. No Python loop runs over single images:
 
-- geometric transforms (flip, shift, rotate, crop_resize, shear, stretch) map every output pixel back to a
-  point of the source image with a per-image 2×3 affine matrix, then read that point by
-  bilinear interpolation (four np.take gathers; outside the image = 0);
+- geometric transforms (flip, shift, rotate, crop_resize, shear, stretch) map every output
+  pixel back to a point of the source image with a per-image 2×3 affine matrix, then read
+  that point by bilinear interpolation (four np.take gathers; outside the image = 0);
 - photometric ones (brightness, contrast, noise) are array arithmetic.
 
 Large batches are processed 128 images at a time (same code, smaller temporaries): on our
@@ -140,7 +140,7 @@ def _flip_maps(n, w, p, rng):
     return m
 
 
-def _shift_maps(n, max_shift, rng):
+def _shift_maps(n, h, w, max_shift, rng):
     m = _identity(n)
     if isinstance(max_shift, (int, np.integer)):   # whole pixels: exact, no blur
         t = rng.integers(-max_shift, max_shift + 1, size=(n, 2))
@@ -213,8 +213,7 @@ def _geometric(images, strength, make_maps, rng):
 def shift(images, max_shift=2, rng=None):
     """Translate each image by up to max_shift pixels in each direction (int: whole pixels;
     float: sub-pixel, bilinear). Pixels shifted in are 0 (background)."""
-    return _geometric(images, _strength(max_shift, "max_shift"),
-                      lambda n, h, w, s, rng: _shift_maps(n, s, rng), rng)
+    return _geometric(images, _strength(max_shift, "max_shift"), _shift_maps, rng)
 
 
 def rotate(images, max_degrees=15.0, rng=None):
@@ -353,7 +352,7 @@ class Augmenter:
         if self.rotate:
             maps.append(_rotate_maps(n, h, w, self.rotate, rng))
         if self.shift:
-            maps.append(_shift_maps(n, self.shift, rng))
+            maps.append(_shift_maps(n, h, w, self.shift, rng))
         if maps:
             m = maps[0]
             for later in maps[1:]:

@@ -138,6 +138,21 @@ class Sequential:
             x = layer.forward(x, train)
         return x
 
+    def layer_outputs(self, x, train=False):
+        """The output of every layer for the batch x, in order (the last one is the scores).
+
+        train=True uses the batch statistics in BN layers and draws dropout masks; the BN
+        running averages are restored afterwards, so looking does not change the model.
+        """
+        state = self.state() if train else None
+        outs, h = [], self._check_x(x)
+        for layer in self.layers:
+            h = layer.forward(h, train)
+            outs.append(h.copy())
+        if state is not None:
+            self.load_state(state)
+        return outs
+
     def penalty(self):
         """The regularisation term added to the loss (weights only)."""
         lam = self.weight_decay

@@ -4,6 +4,7 @@ For a 2-hidden-layer × 8-unit network (the issue's yardstick) on circles and on
   * training alone: steps/s (one frame = one epoch of ``fit`` = 25 mini-batches of 10);
   * a frame (one epoch + redraw): frames/s and steps/s *with* redraw;
   * the redraw alone, and what it would cost with a many-panel matplotlib figure instead;
+  * the network over the plane's grid (part of every redraw), in chunks and in one pass;
   * the play loop itself (an asyncio task, capped at 20 frames/s) for a few seconds;
   * update latency of a control change: a training knob (lr) vs a new network (units);
   * optionally (--kernel) the same in a real ipykernel, driven through widget messages, with
@@ -24,6 +25,7 @@ import time
 import numpy as np
 
 from nnutils.demos.playground import FRAME_INTERVAL, PlaygroundDemo
+from nnutils.experiments import playground as engine
 
 
 def timed(f, repeats):
@@ -54,7 +56,7 @@ def matplotlib_frame_seconds(demo, repeats=5):
     ax = fig.add_subplot(grid[:6, 2:])
     boundary = ax.imshow(np.zeros((100, 100)), cmap="RdBu", vmin=-1, vmax=1,
                          extent=(-6, 6, -6, 6), alpha=0.7)
-    ax.scatter(*demo.x_tr.T, c=demo.y_tr, cmap="RdBu", s=12, edgecolors="white")
+    ax.scatter(*demo.data.x_tr.T, c=demo.data.y_tr, cmap="RdBu", s=12, edgecolors="white")
     curves = fig.add_subplot(grid[6:, 2:])
     (line,) = curves.plot([], [])
 
@@ -84,13 +86,13 @@ def play_for(demo, seconds):
 
 def in_process(dataset):
     demo = PlaygroundDemo(dataset=dataset)          # 2 × 8 tanh, SGD, batch 10 (the defaults)
-    steps_per_epoch = -(-len(demo.x_tr) // demo.batch_size)
+    steps_per_epoch = -(-len(demo.data.x_tr) // demo.run.batch_size)
     demo.step(5)                                    # warm up
-    train_w, train_c = timed(demo._train_epoch, 20)
+    train_w, train_c = timed(demo.run.train_epoch, 20)
     render_w, render_c = timed(demo.render, 20)
     frame_w, frame_c = timed(demo._frame, 20)
     fps = play_for(demo, 3.0)
-    print(f"\n{dataset}: 2 × 8 tanh, {len(demo.x_tr)} training points, batch 10 -> "
+    print(f"\n{dataset}: 2 × 8 tanh, {len(demo.data.x_tr)} training points, batch 10 -> "
           f"{steps_per_epoch} steps per epoch (= per frame)")
     print(f"  training only   {steps_per_epoch / train_w:7.0f} steps/s   "
           f"(epoch {train_w * 1e3:5.1f} ms wall, {train_c * 1e3:5.1f} ms CPU)")
@@ -101,6 +103,25 @@ def in_process(dataset):
     print(f"  play loop       {fps:7.1f} frames/s = {fps * steps_per_epoch:5.0f} steps/s "
           f"(capped at {1 / FRAME_INTERVAL:g} frames/s)")
     return demo, render_w, render_c
+
+
+def grid_pass():
+    """``PlaygroundRun.plane_outputs`` (every layer's output over the GRID² points): in
+    chunks of CHUNK rows, as the run does, and in one pass (CHUNK = all rows)."""
+    print(f"\nthe network over the {engine.GRID}² grid (plane_outputs), chunks of "
+          f"{engine.CHUNK} rows vs one pass:")
+    chunk = engine.CHUNK
+    for layers, units in ((2, 8), (6, 16)):
+        demo = PlaygroundDemo(layers=layers, units=units)
+        demo.step(2)
+        chunked_w, _ = timed(demo.run.plane_outputs, 20)
+        try:
+            engine.CHUNK = engine.GRID ** 2
+            whole_w, _ = timed(demo.run.plane_outputs, 20)
+        finally:
+            engine.CHUNK = chunk
+        print(f"  {layers} × {units:2d}: {chunked_w * 1e3:5.1f} ms in chunks, "
+              f"{whole_w * 1e3:5.1f} ms in one pass ({whole_w / chunked_w:.1f}×)")
 
 
 def latencies():
@@ -192,6 +213,7 @@ def main(argv):
     print(f"\nmatplotlib instead (boundary + 16 neuron maps + curves, artists updated in place): "
           f"{mpl_w * 1e3:.0f} ms wall, {mpl_c * 1e3:.0f} ms CPU per frame = "
           f"{mpl_w / render_w:.1f}× wall, {mpl_c / render_c:.1f}× CPU of the array renderer")
+    grid_pass()
     latencies()
     if "--kernel" in argv:
         in_kernel()

@@ -143,10 +143,24 @@ class Demo:
     Subclasses define ``make_controls()`` (name -> ipywidget), ``build(fig)`` (once) and
     ``update(**values)`` (every change), and optionally ``presets``, ``buttons()`` (label ->
     callable, e.g. a "step" button) and ``code(**values)``.
+
+    Layout. By default the knobs wrap in one row and the buttons (presets, ``buttons()``,
+    reset, show code) in the next. A demo with many knobs sorts them under headings instead:
+
+        control_groups = {"data": ("dataset", "noise"), "training": ("lr", "batch_size")}
+
+    puts each group in a column of its own, headed by its name, in the order given; every
+    control belongs to exactly one group. ``preset_heading = "experiments"`` moves the preset
+    buttons to a row of their own under the other buttons, after that heading, and
+    ``button_icons`` (label -> Font Awesome name, e.g. ``{"play": "play"}``) puts an icon on
+    a ``buttons()`` button.
     """
 
     title = ""
     presets: dict = {}
+    control_groups: dict = {}   # heading -> control names; empty: the knobs wrap in one row
+    preset_heading = ""         # non-empty: the presets get their own row, after this heading
+    button_icons: dict = {}     # label of a buttons() button -> Font Awesome icon name
     figsize = (7.0, 3.5)
     dpi = 80
     retrains = False  # True: sliders update on release and the progress bar is shown
@@ -317,26 +331,49 @@ class Demo:
                 self.refresh()
 
     def _layout(self):
-        row = []
+        presets, actions = [], []
         for name in self.presets:
             b = W.Button(description=name, tooltip=f"preset: {name}",
                          layout=W.Layout(width="auto"))
             b.on_click(lambda _, n=name: self.apply_preset(n))
-            row.append(b)
+            presets.append(b)
         for label, action in self.buttons().items():
-            b = W.Button(description=label, layout=W.Layout(width="auto"), button_style="info")
+            b = W.Button(description=label, layout=W.Layout(width="auto"), button_style="info",
+                         icon=self.button_icons.get(label, ""))
             b.on_click(lambda _, f=action: self._run_button(f))
-            row.append(b)
+            actions.append(b)
         reset = W.Button(description="reset", icon="undo", layout=W.Layout(width="auto"))
         reset.on_click(lambda _: self.reset())
         show = W.Button(description="show code", icon="code", layout=W.Layout(width="auto"))
         show.on_click(lambda _: self._show_code())
-        row += [reset, show]
+        actions += [reset, show]
+        if self.preset_heading:
+            heading = W.HTML(f"{html.escape(self.preset_heading)}:&nbsp;")
+            buttons = W.VBox([W.HBox(actions), W.HBox([heading] + presets, layout=W.Layout(
+                flex_flow="row wrap", align_items="center"))])
+        else:
+            buttons = W.Box(presets + actions, layout=W.Layout(flex_flow="row wrap"))
         header = [W.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
-        knobs = W.Box(list(self.controls.values()),
-                      layout=W.Layout(display="flex", flex_flow="row wrap"))
-        return W.VBox(header + [knobs, W.Box(row, layout=W.Layout(flex_flow="row wrap")),
-                                self.bar, self.status, self.image, self.code_view])
+        return W.VBox(header + [self._knobs(), buttons, self.bar, self.status, self.image,
+                                self.code_view])
+
+    def _knobs(self):
+        """The controls: one wrapping row, or a headed column per entry of control_groups."""
+        if not self.control_groups:
+            return W.Box(list(self.controls.values()),
+                         layout=W.Layout(display="flex", flex_flow="row wrap"))
+        grouped = [name for names in self.control_groups.values() for name in names]
+        problems = {"not a control": sorted(set(grouped) - set(self.controls)),
+                    "in more than one group": sorted({n for n in grouped if grouped.count(n) > 1}),
+                    "in no group": [n for n in self.controls if n not in grouped]}
+        problems = "; ".join(f"{what}: {names}" for what, names in problems.items() if names)
+        if problems:
+            raise ValueError(f"{type(self).__name__}.control_groups must name every control "
+                             f"exactly once ({problems})")
+        return W.HBox([W.VBox([W.HTML(f"<b>{html.escape(heading)}</b>")]
+                              + [self.controls[name] for name in names])
+                       for heading, names in self.control_groups.items()],
+                      layout=W.Layout(flex_flow="row wrap"))
 
     def _run_button(self, action):
         with self.lock:

@@ -2,7 +2,8 @@
 
 The course-wide test (tests/test_demos.py) already drives every control at its extremes;
 these tests check what the playground promises on top: which knobs keep the network and
-which start a new one, step/play/pause, the printed code, divergence, the PNG writer.
+which start a new one, step/play/pause, the printed code, divergence, the PNG writer. The
+engine half (nnutils.experiments.playground) has its own tests in test_playground_run.py.
 """
 
 import asyncio
@@ -14,9 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nnutils.demos.playground import PlaygroundDemo
+from nnutils.demos.playground_paint import colorize
+from nnutils.demos.png import encode_png
+from nnutils.experiments.playground import N_POINTS
 from nnutils.features import DATASETS, FEATURES, PLANE, feature_map, plane_data
-from nnutils.demos.playground import (N_POINTS, PlaygroundDemo, _forward_capture, colorize,
-                                      encode_png)
 
 
 # ----------------------------------------------------------------------------- features
@@ -88,15 +91,6 @@ def test_colour_map_ends_and_middle():
     assert c[0, 0] > c[0, 2] and c[2, 2] > c[2, 0]      # orange (class 0), blue (class 1)
 
 
-def test_chunked_grid_pass_equals_one_forward_pass():
-    demo = PlaygroundDemo(layers=3, units=16, batchnorm=True, dropout=0.3)
-    demo.step(2)
-    x = demo._grid_features
-    out, hidden = _forward_capture(demo.model, x)
-    np.testing.assert_allclose(out, demo.model.forward(x, train=False), rtol=1e-5, atol=1e-6)
-    assert [h.shape for h in hidden] == [(len(x), 16)] * 3
-
-
 # ----------------------------------------------------------------------------- the demo
 @pytest.fixture
 def demo():
@@ -104,7 +98,7 @@ def demo():
 
 
 def weights(d):
-    return {k: v.copy() for k, v in d.model.params.items()}
+    return {k: v.copy() for k, v in d.run.model.params.items()}
 
 
 def same(a, b):
@@ -112,7 +106,7 @@ def same(a, b):
 
 
 def test_nothing_trains_until_asked(demo):
-    assert demo.epoch == 0 and not demo.playing and demo.error is None
+    assert demo.run.epoch == 0 and not demo.playing and demo.error is None
     w = weights(demo)
     demo.render()
     assert same(w, weights(demo))
@@ -122,11 +116,11 @@ def test_step_trains_whole_epochs_and_redraws(demo):
     before = demo.png()
     demo.set(optimizer="adam")            # Adam counts its steps: t = updates so far
     demo.step(3)
-    assert demo.epoch == 3 and demo.error is None
+    assert demo.run.epoch == 3 and demo.error is None
     n_train = int(round(0.5 * N_POINTS))
-    assert demo.optimizer.t == 3 * -(-n_train // 10)     # batch size 10
-    assert len(demo.train_loss) == len(demo.test_loss) == 4   # epoch 0 and three more
-    assert demo.test_loss[-1] < demo.test_loss[0]
+    assert demo.run.optimizer.t == 3 * -(-n_train // 10)     # batch size 10
+    assert len(demo.run.train_loss) == len(demo.run.test_loss) == 4   # epoch 0, three more
+    assert demo.run.test_loss[-1] < demo.run.test_loss[0]
     assert demo.png() != before
 
 
@@ -138,7 +132,7 @@ def test_step_rejects_a_bad_count(demo):
 def test_batch_size_sets_the_steps_per_epoch(demo):
     demo.set(optimizer="adam", batch_size=64)
     demo.step(1)
-    assert demo.optimizer.t == -(-int(round(0.5 * N_POINTS)) // 64)
+    assert demo.run.optimizer.t == -(-int(round(0.5 * N_POINTS)) // 64)
 
 
 @pytest.mark.parametrize("change", [{"lr": 0.3}, {"penalty": "l2", "strength": 0.01},
@@ -147,28 +141,29 @@ def test_batch_size_sets_the_steps_per_epoch(demo):
 def test_training_knobs_keep_the_network_and_the_optimizer_state(demo, change):
     demo.set(optimizer="momentum")
     demo.step(2)
-    w, v = weights(demo), {k: a.copy() for k, a in demo.optimizer.v.items()}
+    w, v = weights(demo), {k: a.copy() for k, a in demo.run.optimizer.v.items()}
     before = demo.png()
     demo.set(**change)
-    assert demo.epoch == 2 and same(w, weights(demo))
-    assert all(np.array_equal(v[k], demo.optimizer.v[k]) for k in v), "momentum was reset"
+    assert demo.run.epoch == 2 and same(w, weights(demo))
+    assert all(np.array_equal(v[k], demo.run.optimizer.v[k]) for k in v), "momentum was reset"
     assert demo.png() != before, f"{change} is not shown in the picture"
 
 
 def test_learning_rate_and_penalty_reach_the_engine(demo):
     demo.set(lr=0.2, penalty="l1", strength=0.05)
-    assert demo.optimizer.lr == pytest.approx(0.2)
-    assert demo.model.penalty_name == "l1" and demo.model.weight_decay == pytest.approx(0.05)
+    assert demo.run.optimizer.lr == pytest.approx(0.2)
+    model = demo.run.model
+    assert model.penalty_name == "l1" and model.weight_decay == pytest.approx(0.05)
     demo.set(penalty="none")
-    assert demo.model.weight_decay == 0.0
+    assert demo.run.model.weight_decay == 0.0
 
 
 def test_a_new_optimizer_keeps_the_weights_with_fresh_state(demo):
     demo.step(2)
     w = weights(demo)
     demo.set(optimizer="adam")
-    assert demo.epoch == 2 and same(w, weights(demo))
-    assert demo.optimizer.t == 0
+    assert demo.run.epoch == 2 and same(w, weights(demo))
+    assert demo.run.optimizer.t == 0
 
 
 @pytest.mark.parametrize("change", [
@@ -178,64 +173,63 @@ def test_a_new_optimizer_keeps_the_weights_with_fresh_state(demo):
 def test_architecture_features_and_data_start_a_new_network(demo, change):
     demo.step(2)
     demo.set(**change)
-    assert demo.epoch == 0 and len(demo.train_loss) == 1 and demo.error is None
+    assert demo.run.epoch == 0 and len(demo.run.train_loss) == 1 and demo.error is None
     demo.step(1)
-    assert demo.epoch == 1
+    assert demo.run.epoch == 1
 
 
 def test_the_network_matches_the_settings(demo):
     demo.set(layers=3, units=5, features=("x1^2", "x2^2", "x1"), batchnorm=True)
-    shapes = [p.shape for k, p in demo.model.params.items() if k.startswith("W")]
+    shapes = [p.shape for k, p in demo.run.model.params.items() if k.startswith("W")]
     assert shapes == [(3, 5), (5, 5), (5, 5), (5, 2)]
-    assert demo.features == ("x1", "x1^2", "x2^2")     # the fixed order of FEATURES
+    assert demo.run.features == ("x1", "x1^2", "x2^2")   # the fixed order of FEATURES
     demo.set(layers=0)
-    assert [p.shape for p in demo.model.params.values()] == [(3, 2), (2,)]
+    assert [p.shape for p in demo.run.model.params.values()] == [(3, 2), (2,)]
 
 
 def test_train_ratio_splits_the_500_points(demo):
     demo.set(train_ratio=0.3)
-    assert len(demo.x_tr) == 150 and len(demo.x_te) == 350
-    assert np.bincount(demo.y_tr).tolist() == [75, 75]
+    assert len(demo.data.x_tr) == 150 and len(demo.data.x_te) == 350
+    assert np.bincount(demo.data.y_tr).tolist() == [75, 75]
 
 
 def test_restart_new_data_and_reset(demo):
-    start_png, w0, x0 = demo.png(), weights(demo), demo.x_tr.copy()
+    start_png, w0, x0 = demo.png(), weights(demo), demo.data.x_tr.copy()
     demo.step(2)
     demo.restart()
-    assert demo.epoch == 0 and not same(w0, weights(demo))
-    assert np.array_equal(x0, demo.x_tr)
+    assert demo.run.epoch == 0 and not same(w0, weights(demo))
+    assert np.array_equal(x0, demo.data.x_tr)
     demo.new_data()
-    assert not np.array_equal(x0, demo.x_tr)
+    assert not np.array_equal(x0, demo.data.x_tr)
     demo.set(lr=1.0, units=3)
     demo.reset()
-    assert demo.values == demo.defaults and demo.epoch == 0
-    assert same(w0, weights(demo)) and np.array_equal(x0, demo.x_tr)
+    assert demo.values == demo.defaults and demo.run.epoch == 0
+    assert same(w0, weights(demo)) and np.array_equal(x0, demo.data.x_tr)
     assert demo.png() == start_png
 
 
 def test_no_features_shows_the_data_and_trains_nothing(demo):
     demo.set(features=())
-    assert demo.error is None and demo.model is None
+    assert demo.error is None and demo.run.model is None
     demo.step(3)
-    assert demo.error is None and demo.epoch == 0
+    assert demo.error is None and demo.run.epoch == 0
     demo.set(features=("x1",))
-    assert demo.model is not None
+    assert demo.run.model is not None
 
 
 def test_divergence_stops_training_with_a_message_not_an_error():
     demo = PlaygroundDemo(optimizer="momentum", lr=10.0, activation="relu", init="std",
                           init_std=10.0, layers=6, units=16)
     demo.step(5)
-    assert demo.diverged and "lower the learning rate" in demo.diverged
-    assert demo.error is None
-    assert "diverged" in demo.status.value
-    epoch = demo.epoch
+    assert demo.run.diverged and demo.error is None
+    assert "diverged" in demo.status.value and "lower the learning rate" in demo.status.value
+    epoch = demo.run.epoch
     demo.step(3)
-    assert demo.epoch == epoch                      # stays stopped ...
+    assert demo.run.epoch == epoch                  # stays stopped ...
     demo.set(lr=0.01)
-    assert demo.diverged                            # ... the lr alone does not undo it
+    assert demo.run.diverged                        # ... the lr alone does not undo it
     demo.restart()
-    assert demo.diverged is None and demo.status.value == ""
+    assert demo.run.diverged is None and demo.status.value == ""
 
 
 def test_printed_code_trains_the_same_network(demo):
@@ -247,33 +241,33 @@ def test_printed_code_trains_the_same_network(demo):
     scope = {}
     exec(compile(demo.code_text(), "<playground code>", "exec"), scope)
     model = scope["model"]
-    for name, p in demo.model.params.items():
+    for name, p in demo.run.model.params.items():
         np.testing.assert_allclose(model.params[name], p, rtol=1e-6, atol=1e-7, err_msg=name)
 
 
 def test_play_runs_on_the_event_loop_and_pause_stops_it(demo):
     async def session():
         demo.play()
-        assert demo.playing and demo.epoch == 1     # the first frame is drawn at once
+        assert demo.playing and demo.run.epoch == 1   # the first frame is drawn at once
         for _ in range(200):                        # let the loop run some frames
             await asyncio.sleep(0.01)
-            if demo.epoch >= 4:
+            if demo.run.epoch >= 4:
                 break
-        assert demo.epoch >= 4, "play did not keep training while the loop ran"
-        w_epoch = demo.epoch
+        assert demo.run.epoch >= 4, "play did not keep training while the loop ran"
+        w_epoch = demo.run.epoch
         demo.set(lr=0.1)                            # a training knob: the network stays
-        assert demo.epoch >= w_epoch and demo.playing
+        assert demo.run.epoch >= w_epoch and demo.playing
         demo.set(units=3)                           # the architecture: a new network ...
-        assert demo.epoch == 0 and demo.playing     # ... and it keeps playing
+        assert demo.run.epoch == 0 and demo.playing   # ... and it keeps playing
         for _ in range(200):
             await asyncio.sleep(0.01)
-            if demo.epoch >= 2:
+            if demo.run.epoch >= 2:
                 break
-        assert demo.epoch >= 2
+        assert demo.run.epoch >= 2
         demo.pause()
-        stopped = demo.epoch
+        stopped = demo.run.epoch
         await asyncio.sleep(0.2)
-        assert not demo.playing and demo.epoch == stopped
+        assert not demo.playing and demo.run.epoch == stopped
 
     asyncio.run(session())
     assert demo.error is None
@@ -288,16 +282,16 @@ def test_pause_and_a_slider_from_another_thread_stop_a_play_running_elsewhere(de
     try:
         asyncio.run_coroutine_threadsafe(_call(demo.play), loop).result(timeout=30)
         deadline = time.monotonic() + 30
-        while demo.epoch < 3 and time.monotonic() < deadline:
+        while demo.run.epoch < 3 and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert demo.playing and demo.epoch >= 3
+        assert demo.playing and demo.run.epoch >= 3
         demo.set(lr=0.1)                  # waits for the running frame; the network stays
         assert demo.playing and demo.error is None
         task = demo._task
         demo.pause()
-        stopped = demo.epoch
+        stopped = demo.run.epoch
         time.sleep(0.3)
-        assert not demo.playing and demo.epoch == stopped and task.done()
+        assert not demo.playing and demo.run.epoch == stopped and task.done()
     finally:
         loop.call_soon_threadsafe(loop.stop)
         playing.join(timeout=10)
@@ -338,7 +332,7 @@ def test_an_experiment_button_starts_a_fresh_network(demo):
     w = weights(demo)
     demo.step(3)
     demo.apply_preset("spirals: sin features")      # pressed again: back to epoch 0
-    assert demo.epoch == 0 and same(w, weights(demo))
+    assert demo.run.epoch == 0 and same(w, weights(demo))
 
 
 @pytest.mark.parametrize("preset", list(PlaygroundDemo.presets))
@@ -346,7 +340,7 @@ def test_each_experiment_trains_without_error(preset):
     demo = PlaygroundDemo()
     demo.apply_preset(preset)
     demo.step(2)
-    assert demo.error is None and (demo.epoch == 2 or demo.diverged)
+    assert demo.error is None and (demo.run.epoch == 2 or demo.run.diverged)
 
 
 # ------------------------------------------- lesson 10's chaotic experiments, over restarts
@@ -369,17 +363,17 @@ def test_spirals_three_layers_beat_one_and_sin_features_beat_both(restarts):
     one = _trained("spirals: depth", 150, restarts, layers=1)
     deep = _trained("spirals: depth", 150, restarts)
     sin = _trained("spirals: sin features", 150, restarts)
-    assert deep.test_acc >= one.test_acc + 0.05, (one.test_acc, deep.test_acc)
-    assert deep.test_acc >= 0.85 and one.test_acc <= 0.85
-    assert sin.test_acc >= 0.95                # 8 units are enough with the right features
+    assert deep.run.test_acc >= one.run.test_acc + 0.05, (one.run.test_acc, deep.run.test_acc)
+    assert deep.run.test_acc >= 0.85 and one.run.test_acc <= 0.85
+    assert sin.run.test_acc >= 0.95            # 8 units are enough with the right features
 
 
 @pytest.mark.parametrize("restarts", [0, 1, 2])
 def test_batch_norm_rescues_the_std_001_tanh_network(restarts):
     plain = _trained("bad init + BN", 60, restarts, batchnorm=False)
     bn = _trained("bad init + BN", 60, restarts)
-    assert abs(plain.train_loss[-1] - np.log(2)) < 0.01 and plain.test_acc == 0.5
-    assert bn.test_acc >= 0.95 and bn.train_loss[-1] < 0.3
+    assert abs(plain.run.train_loss[-1] - np.log(2)) < 0.01 and plain.run.test_acc == 0.5
+    assert bn.run.test_acc >= 0.95 and bn.run.train_loss[-1] < 0.3
 
 
 def test_experiment_2_l1_prunes_the_features_the_circles_do_not_need():
@@ -390,8 +384,8 @@ def test_experiment_2_l1_prunes_the_features_the_circles_do_not_need():
         d.apply_preset("L1 prunes inputs")
         d.set(penalty=penalty)
         d.step(60)
-        out[penalty] = np.abs(d.model.params["W1"])
-        assert d.test_acc > 0.95
+        out[penalty] = np.abs(d.run.model.params["W1"])
+        assert d.run.test_acc > 0.95
     needed = [FEATURES.index("x1^2"), FEATURES.index("x2^2")]
     useless = [i for i in range(len(FEATURES)) if i not in needed]
     l1_sums = out["l1"].sum(axis=1)

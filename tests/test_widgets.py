@@ -109,6 +109,53 @@ def test_layout_is_computed_once_then_frozen():
     assert demo.fig.axes[0].get_position().bounds == position
 
 
+def _texts(box):
+    """The label of each button (or the text of each HTML) in a widget box, in order."""
+    return [w.value if hasattr(w, "value") else w.description for w in box.children]
+
+
+def test_without_groups_the_knobs_wrap_in_one_row_after_the_presets():
+    demo = Line()
+    knobs, buttons = demo.widget.children[1:3]
+    assert list(knobs.children) == list(demo.controls.values())
+    assert _texts(buttons) == ["steep", "reset", "show code"]
+
+
+class Grouped(Line):
+    """A Line with its knobs under two headings, the presets in a row of their own."""
+    control_groups = {"shape": ("kind", "slope"), "position": ("shift",)}
+    preset_heading = "try"
+    button_icons = {"nudge": "arrow-up"}
+
+    def buttons(self):
+        return {"nudge": lambda: self.set(shift=self.values["shift"] + 0.5)}
+
+
+def test_control_groups_make_one_headed_column_per_group_in_the_given_order():
+    demo = Grouped()
+    columns = demo.widget.children[1].children
+    assert [c.children[0].value for c in columns] == ["<b>shape</b>", "<b>position</b>"]
+    assert [c.children[1:] for c in columns] == [
+        (demo.controls["kind"], demo.controls["slope"]), (demo.controls["shift"],)]
+
+
+def test_preset_heading_and_button_icons():
+    actions, presets = Grouped().widget.children[2].children
+    assert _texts(actions) == ["nudge", "reset", "show code"]
+    assert [b.icon for b in actions.children] == ["arrow-up", "undo", "code"]
+    assert _texts(presets) == ["try:&nbsp;", "steep"]
+
+
+@pytest.mark.parametrize("groups,problem", [
+    ({"all": ("slope", "shift")}, r"in no group: \['kind'\]"),
+    ({"all": ("slope", "shift", "kind", "tilt")}, r"not a control: \['tilt'\]"),
+    ({"a": ("slope", "shift"), "b": ("kind", "shift")}, r"in more than one group: \['shift'\]")])
+def test_control_groups_must_name_every_control_once(groups, problem):
+    cls = type("BadGroups", (Line,), {"control_groups": groups})
+    with pytest.raises(ValueError, match=r"BadGroups\.control_groups .*" + problem):
+        cls()
+
+
 @pytest.mark.parametrize("value,low,high,log", [(0.3, 1e-4, 10.0, True), (0.5, 0.0, 0.8, False),
                                                 (0.99, 0.0, 0.999, False), (1e-3, 1e-5, 1.0, True)])
 def test_a_default_lies_on_its_sliders_grid(value, low, high, log):

@@ -1,8 +1,14 @@
 """nnutils: the small numpy package behind the course "Training Neural Networks".
 
 The engine modules (activations, layers, losses, init, model, optim, schedules, train,
-gradcheck, data, augment, search, surfaces, graph, perceptron) import numpy only.
-The views (plots, widgets, demos) import the engine, never the other way round.
+gradcheck, data, augment, search, surfaces, graph, perceptron, names, checks, experiments,
+fastpath) import numpy only. The views (plots, widgets, graph_draw, demos) import the engine,
+never the other way round.
+
+The code a lesson prints is written as the lecture writes it (an optimizer's ``update`` is the
+slide's line, keyed like the params; a model's backward is ``for layer in reversed(layers):
+dout = layer.backward(dout)``). ``train.fit`` runs the same arithmetic through ``fastpath``,
+bit for bit, with buffers and fewer passes.
 
 Precision: layers, models and initializers default to float64, unlike the frameworks'
 float32. A BLAS library adds up a matrix product in an order that depends on the CPU

@@ -7,6 +7,8 @@ backprop ``dx = dout * f_grad(x)``. The functions keep the dtype of their input
 
 import numpy as np
 
+from .checks import is_int
+
 from .names import canonical
 
 __all__ = [
@@ -126,7 +128,7 @@ def silu_grad(x):
 
 
 def _check_maxout(x, k):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+    if not is_int(k) or k < 1:
         raise ValueError(f"maxout: k must be a positive integer (pieces per unit), got {k!r}")
     if x.ndim == 0 or x.shape[-1] % k:
         raise ValueError(

@@ -22,18 +22,14 @@ Horizontal flips are off by default: a mirrored 2 or 7 is no longer a digit (try
 
 import numpy as np
 
+from .checks import generator, is_number
+
 __all__ = ["flip", "shift", "rotate", "crop_resize", "shear", "stretch", "noise", "brightness",
            "contrast", "warp", "Augmenter", "compose", "augment_dataset"]
 
 
 def _rng(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng(0)  # deterministic by default, like the rest of the course
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng: expected a numpy Generator or an int seed, got {type(rng).__name__}")
+    return generator(rng, default_seed=0)      # deterministic by default, like the rest of the course
 
 
 def _as_images(images):
@@ -60,7 +56,7 @@ def _check_range(x):
 
 
 def _strength(value, what, low=0.0, high=np.inf):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not is_number(value):
         raise TypeError(f"{what}: expected a number, got {value!r}")
     if not (np.isfinite(value) and low <= value <= high):
         raise ValueError(f"{what}: expected a number in [{low}, {high}], got {value!r}")

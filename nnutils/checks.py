@@ -6,7 +6,7 @@ it names the argument, says what was expected and shows what was given.
     >>> positive_int(0, "epochs")
     Traceback (most recent call last):
     ...
-    ValueError: epochs must be a positive int, got 0
+    ValueError: epochs must be a positive integer, got 0
     >>> number(0.5, "ratio", low=0, high=1, high_open=True)
     0.5
 
@@ -33,7 +33,7 @@ def is_number(value):
 def positive_int(value, what):
     """``value`` as an int >= 1, or a ValueError that names ``what``."""
     if not is_int(value) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
 
 
@@ -52,7 +52,7 @@ def number(value, what, low=None, high=None, low_open=False, high_open=False):
 
 def _describe(low, high, low_open, high_open):
     if low is not None and high is not None:
-        return f"a number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     if low is not None:
         return f"a number {'>' if low_open else '>='} {low:g}"
     if high is not None:

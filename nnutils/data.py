@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import is_int
+
 from .idx import IDXError, read_idx
 
 __all__ = [
@@ -243,27 +245,32 @@ def mnist_files(download=True, cache_dir=None, mirrors=None, checksums=None, tim
         if not download:
             raise MNISTUnavailable(f"{name} is not available locally and download=False.\n"
                                    + "\n".join(notes) + ("\n" if notes else "") + _where_to_put(cache))
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise MNISTUnavailable(f"cannot create the cache folder {cache}: {e}\n"
-                                   + _where_to_put(cache)) from None
-        _remove_stale_parts(cache, name)
-        errors = []
-        for base in mirrors:
-            url = base.rstrip("/") + "/" + name
-            print(f"downloading {url}", file=sys.stderr, flush=True)  # a few seconds per file
-            try:
-                _download(url, p, expected, timeout)
-                break
-            except (OSError, ValueError, http.client.HTTPException) as e:  # URLError is an OSError
-                errors.append(f"  {url}: {type(e).__name__}: {e}")
-        else:
-            raise MNISTUnavailable(
-                f"could not download {name} from any mirror:\n" + "\n".join(errors or ["  (no mirrors)"])
-                + "\n" + "\n".join(notes) + ("\n" if notes else "") + _where_to_put(cache))
+        _download_from_mirrors(name, p, expected, mirrors, timeout, notes)
         paths[key] = p
     return paths
+
+
+def _download_from_mirrors(name, path, expected, mirrors, timeout, notes):
+    """Download one file into the cache from the first mirror that serves it verified."""
+    cache = path.parent
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise MNISTUnavailable(f"cannot create the cache folder {cache}: {e}\n"
+                               + _where_to_put(cache)) from None
+    _remove_stale_parts(cache, name)
+    errors = []
+    for base in mirrors:
+        url = base.rstrip("/") + "/" + name
+        print(f"downloading {url}", file=sys.stderr, flush=True)  # a few seconds per file
+        try:
+            _download(url, path, expected, timeout)
+            return
+        except (OSError, ValueError, http.client.HTTPException) as e:  # URLError is an OSError
+            errors.append(f"  {url}: {type(e).__name__}: {e}")
+    raise MNISTUnavailable(
+        f"could not download {name} from any mirror:\n" + "\n".join(errors or ["  (no mirrors)"])
+        + "\n" + "\n".join(notes) + ("\n" if notes else "") + _where_to_put(cache))
 
 
 def read_mnist(paths):
@@ -291,7 +298,8 @@ def read_mnist(paths):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MNIST:
-    """The splits returned by load_mnist. x: float32 in [0, 1]; y: int64 labels or one-hot."""
+    """The splits returned by load_mnist. x: float32 in [0, 1]; y: integer labels (numpy's
+    platform int, np.intp: int64 here, int32 in the browser) or one-hot."""
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: object  # ndarray, or None when validation=0
@@ -381,7 +389,7 @@ def _one_hot(y, k=10):
 
 
 def load_mnist(flatten=True, one_hot=False, validation=0, full=False, seed=0, test=1000, download=True):
-    """MNIST as float32 images in [0, 1] and int64 labels (or float32 one-hot).
+    """MNIST as float32 images in [0, 1] and np.intp labels (or float32 one-hot).
 
     full=False (default): the embedded sample of 5,000 real digits (500 per class), split by a
     seeded, stratified draw into 4,000 train / `test`=1,000 test; same result on every machine.
@@ -417,7 +425,9 @@ def load_mnist(flatten=True, one_hot=False, validation=0, full=False, seed=0, te
         return x.reshape(len(x), -1) if flatten else x
 
     def y_out(y):
-        y = y.astype(np.int64)
+        # np.intp, the platform's int: np.bincount and indexing take it on 32-bit platforms
+        # (Pyodide) too, where int64 would need an unsafe cast
+        y = y.astype(np.intp)
         return _one_hot(y) if one_hot else y
 
     if n_val:
@@ -445,12 +455,12 @@ def corrupt_labels(y, fraction, n_classes=10, seed=0):
 
 
 # ----------------------------------------------------------------------------------------
-# 2-D toy sets: X float32 (n, 2), y int64. Point i belongs to class i % k, so the classes are
+# 2-D toy sets: X float32 (n, 2), y np.intp. Point i belongs to class i % k, so the classes are
 # balanced and interleaved; noise is the std of Gaussian noise added to each coordinate.
 # ----------------------------------------------------------------------------------------
 
 def _check_toy(n, noise, k=1, what_k="classes"):
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < k:
+    if not is_int(n) or n < k:
         why = f" (at least one point for each of the {k} {what_k})" if k > 1 else ""
         raise ValueError(f"n: expected an int >= {k}{why}, got {n!r}")
     if not (isinstance(noise, (int, float, np.integer, np.floating)) and np.isfinite(noise) and noise >= 0):
@@ -459,7 +469,7 @@ def _check_toy(n, noise, k=1, what_k="classes"):
 
 def _finish(x, y, noise, rng):
     x = x + noise * rng.standard_normal(x.shape)
-    return x.astype(np.float32), y.astype(np.int64)
+    return x.astype(np.float32), y.astype(np.intp)
 
 
 def make_xor(n=200, noise=0.0, seed=0):
@@ -501,7 +511,7 @@ def make_moons(n=200, noise=0.1, seed=0):
 
 def make_spirals(n=200, arms=2, noise=0.1, seed=0, turns=1.0):
     """`arms` interleaved spirals from the centre out to radius 1, one class per arm."""
-    if isinstance(arms, (bool, np.bool_)) or not isinstance(arms, (int, np.integer)) or arms < 2:
+    if not is_int(arms) or arms < 2:
         raise ValueError(f"arms: expected an int >= 2, got {arms!r}")
     _check_toy(n, noise, arms, "arms")
     if not turns > 0:
@@ -517,7 +527,7 @@ def make_spirals(n=200, arms=2, noise=0.1, seed=0, turns=1.0):
 def make_gaussians(n=200, centers=2, noise=0.5, seed=0):
     """Gaussian blobs with std `noise`: centers is a count (placed on a circle of radius 2)
     or an array (k, 2) of centre coordinates. Class i is the blob around centers[i]."""
-    if isinstance(centers, (int, np.integer)) and not isinstance(centers, (bool, np.bool_)):
+    if is_int(centers):
         if centers < 1:
             raise ValueError(f"centers: expected a count >= 1 or an array (k, 2), got {centers}")
         a = 2 * np.pi * np.arange(centers) / centers + np.pi / 4
@@ -556,9 +566,9 @@ def train_val_test_split(x, y, val=0.1, test=0.1, stratify=True, seed=0):
 def kfold(n, k=5, seed=0, y=None):
     """Yield k pairs (train_idx, val_idx) over 0..n-1: disjoint validation folds covering
     everything once, fold sizes differing by at most 1. Pass y for stratified folds."""
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 2:
+    if not is_int(n) or n < 2:
         raise ValueError(f"n: expected an int >= 2, got {n!r}")
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
+    if not is_int(k) or not 2 <= k <= n:
         raise ValueError(f"k: expected an int between 2 and n={n}, got {k!r}")
     rng = np.random.default_rng(seed)
     if y is None:

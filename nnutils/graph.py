@@ -23,13 +23,14 @@ Only ``math`` is used: this is the engine, the pictures live in ``nnutils.graph_
 from __future__ import annotations
 
 import math
-import numbers
+
+from .checks import is_number
 
 __all__ = ["Value", "neuron", "topological_order"]
 
 
 def _as_float(x, name):
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not is_number(x):
         raise TypeError(f"{name} must be a real number, got {type(x).__name__} {x!r}")
     return float(x)
 

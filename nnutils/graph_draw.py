@@ -19,6 +19,8 @@ slider move or backward step without rebuilding the figure. Readable up to ~20 v
 from __future__ import annotations
 
 import numpy as np
+
+from .checks import is_int
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from nnutils.graph import Value, topological_order
@@ -125,16 +127,23 @@ class GraphDrawing:
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")  # circles stay round, nothing is cut
         ax.set_axis_off()
-        if fontsize is None:  # text scales with the space one box gets on the page
-            fig = ax.figure
-            pos = ax.get_position()
-            w_pt = pos.width * fig.get_figwidth() * 72
-            h_pt = pos.height * fig.get_figheight() * 72
-            per_unit = min(w_pt / (x1 - x0), h_pt / (y1 - y0))
-            fontsize = float(np.clip(per_unit * 0.2, 4.5, 11.0))
-        self.fontsize = fontsize
+        self.fontsize = self._fit_fontsize(fontsize, x1 - x0, y1 - y0)
+        self._draw_edges()
+        self._draw_nodes()
+        self.update(root)
+
+    def _fit_fontsize(self, fontsize, width, height):
+        """The given size, or one that scales with the space a box gets on the page."""
+        if fontsize is not None:
+            return fontsize
+        fig, pos = self.ax.figure, self.ax.get_position()
+        w_pt = pos.width * fig.get_figwidth() * 72
+        h_pt = pos.height * fig.get_figheight() * 72
+        return float(np.clip(min(w_pt / width, h_pt / height) * 0.2, 4.5, 11.0))
+
+    def _draw_edges(self):
+        ax, fontsize = self.ax, self.fontsize
         index = {id(v): i for i, v in enumerate(self.nodes)}
-        last = len(self.nodes) - 1
 
         self.edges = []  # (artist, parent index, child index)
         self.op_edges = {}
@@ -163,6 +172,10 @@ class GraphDrawing:
             ax.add_patch(arrow)
             self.op_edges[i] = arrow
 
+
+    def _draw_nodes(self):
+        ax, fontsize, show_grad = self.ax, self.fontsize, self.show_grad
+        last = len(self.nodes) - 1
         self.boxes, self.op_circles, self.op_texts = {}, {}, {}
         self.label_texts, self.data_texts, self.grad_texts = {}, {}, {}
         for i, v in enumerate(self.nodes):
@@ -193,7 +206,6 @@ class GraphDrawing:
                 size = fontsize * (1.25 if len(op) <= 1 else 0.95 if len(op) <= 3 else 0.8)
                 self.op_texts[i] = ax.text(ox, oy, op, ha="center", va="center_baseline",
                                            fontsize=size, zorder=3)
-        self.update(root)
 
     @staticmethod
     def _signature(nodes):
@@ -236,7 +248,7 @@ class GraphDrawing:
     def _index_of(self, node):
         if node is None:
             return None
-        if isinstance(node, (int, np.integer)) and not isinstance(node, bool):
+        if is_int(node):
             if not 0 <= node < len(self.nodes):
                 raise ValueError(f"highlight index must be in [0, {len(self.nodes)}), got {node}")
             return int(node)

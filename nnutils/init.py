@@ -25,6 +25,8 @@ Numbers are drawn in float64 and then cast, so the same seed gives the same weig
 
 import numpy as np
 
+from .checks import generator
+
 from .names import canonical
 
 __all__ = ["INITIALIZERS", "initialize", "init_std"]
@@ -66,7 +68,7 @@ def init_std(name, n_in, n_out=1, std=None):
 def initialize(name, shape, rng=None, std=None, value=0.0, dtype=np.float64):
     """A new array of `shape` filled by the initializer `name` (see the module table).
 
-    rng: a numpy Generator (default: np.random.default_rng(0), so results are reproducible).
+    rng: a numpy Generator or an int seed (default: seed 0, so results are reproducible).
     std: only for "normal". value: only for "constant".
     """
     key = canonical(name, INITIALIZERS, "initializer", _ALIASES)
@@ -81,10 +83,7 @@ def initialize(name, shape, rng=None, std=None, value=0.0, dtype=np.float64):
         return np.zeros(shape, dtype=dtype)
     if key == "constant":
         return np.full(shape, value, dtype=dtype)
-    if rng is None:
-        rng = np.random.default_rng(0)
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    rng = generator(rng, default_seed=0)
     n_in, n_out = _fans(shape)
     s = init_std(key, n_in, n_out, std)
     if key.endswith("uniform"):

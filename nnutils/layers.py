@@ -3,35 +3,20 @@
     forward(x, train=False) -> out      (keeps what backward needs)
     backward(dout) -> dx                (fills self.grads, same keys as self.params)
 
-``params`` and ``grads`` are dicts of numpy arrays. Gradients are written *into* the
-arrays of ``grads`` (never replaced), so anyone holding them (a model, an optimizer)
-always sees the current values.
+``params`` and ``grads`` are dicts of numpy arrays with the same keys. An optimizer changes
+the arrays of ``params`` in place; ``backward`` puts new arrays into ``grads``, so read
+``layer.grads`` (or ``model.grads``) after each backward.
 """
 
 import numpy as np
 
 from . import activations as A
+from .checks import generator, is_number, number, positive_int
 from .init import initialize
 from .names import canonical
 
 __all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU",
            "activation_layer", "BatchNorm", "Dropout", "Maxout"]
-
-
-def _positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _rng(rng):
-    if rng is None:
-        return np.random.default_rng(0)        # reproducible by default, never global state
-    if isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator or a seed, got {type(rng).__name__}")
-    return rng
 
 
 class Layer:
@@ -65,58 +50,47 @@ class Linear(Layer):
 
     def __init__(self, n_in, n_out, init="he", std=None, rng=None, dtype=np.float64):
         super().__init__()
-        self.n_in = _positive_int(n_in, "n_in")
-        self.n_out = _positive_int(n_out, "n_out")
-        if isinstance(init, (int, float, np.floating)) and not isinstance(init, bool):
+        self.n_in = positive_int(n_in, "n_in")
+        self.n_out = positive_int(n_out, "n_out")
+        if is_number(init):
             init, std = "normal", float(init)
         self.init = init
-        W = initialize(init, (self.n_in, self.n_out), rng=_rng(rng), std=std, dtype=dtype)
+        W = initialize(init, (self.n_in, self.n_out), rng=generator(rng), std=std, dtype=dtype)
         self.params = {"W": W, "b": np.zeros(self.n_out, dtype=dtype)}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out, dtype=dtype)}
         self.x = None
-        self._in_shape = None
 
     def forward(self, x, train=False):
-        W, b = self.params["W"], self.params["b"]
-        x = np.asarray(x)
-        if x.dtype != W.dtype:
-            x = x.astype(W.dtype)
-        self._in_shape = x.shape
-        if x.ndim == 2 and x.shape[1] == self.n_in:       # the common case: no reshaping
-            out_shape = None
-        elif x.ndim >= 1 and x.shape[-1] == self.n_in:    # (..., n_in): flatten leading axes
-            out_shape = x.shape[:-1] + (self.n_out,)
-            x = x.reshape(-1, self.n_in)
-        elif x.ndim >= 2 and int(np.prod(x.shape[1:])) == self.n_in:   # (N, 28, 28) images
-            out_shape = (x.shape[0], self.n_out)
-            x = x.reshape(x.shape[0], self.n_in)
-        else:
-            raise ValueError(f"Linear({self.n_in}, {self.n_out}): expected input of shape "
-                             f"(N, {self.n_in}) (or (..., {self.n_in})), got {x.shape}")
-        self.x = x
-        out = x @ W
-        out += b                                           # in place: no second array
-        return out if out_shape is None else out.reshape(out_shape)
+        self.x = self._as_matrix(x)
+        out = self.x @ self.params["W"] + self.params["b"]
+        return out.reshape(self.out_shape)
 
-    def backward(self, dout, input_grad=True):
-        """dW = x^T dout, db = sum of dout over the batch, dx = dout W^T.
-
-        input_grad=False skips dx (the model does so for its first layer: nobody needs it).
-        """
+    def backward(self, dout):
+        """dx = dout W^T, dW = x^T dout, db = the sum of dout over the batch."""
         if self.x is None:
             raise RuntimeError("Linear.backward called before forward")
-        W = self.params["W"]
         dout = np.asarray(dout)
-        if dout.ndim != 2 or dout.shape[1] != self.n_out:
-            dout = dout.reshape(-1, self.n_out)
-        if dout.shape[0] != self.x.shape[0]:
+        if dout.size != self.x.shape[0] * self.n_out:
             raise ValueError(f"Linear.backward: dout must have {self.x.shape[0]} rows of "
                              f"{self.n_out}, got shape {dout.shape}")
-        np.matmul(self.x.T, dout, out=self.grads["W"])
-        np.sum(dout, axis=0, out=self.grads["b"])
-        if not input_grad:
-            return None
-        return (dout @ W.T).reshape(self._in_shape)
+        dout = dout.reshape(self.x.shape[0], self.n_out)
+        self.grads["W"] = self.x.T @ dout
+        self.grads["b"] = dout.sum(axis=0)
+        return (dout @ self.params["W"].T).reshape(self.in_shape)
+
+    def _as_matrix(self, x):
+        """x as a (batch, n_in) matrix of the layer's dtype; remembers the input's shape for
+        backward and the output's for forward."""
+        x = np.asarray(x, dtype=self.params["W"].dtype)
+        self.in_shape = x.shape
+        if x.ndim >= 1 and x.shape[-1] == self.n_in:          # (N, n_in) or (..., n_in)
+            self.out_shape = x.shape[:-1] + (self.n_out,)
+            return x.reshape(-1, self.n_in)
+        if x.ndim >= 2 and int(np.prod(x.shape[1:])) == self.n_in:   # (N, 28, 28) images
+            self.out_shape = (x.shape[0], self.n_out)
+            return x.reshape(x.shape[0], self.n_in)
+        raise ValueError(f"Linear({self.n_in}, {self.n_out}): expected input of shape "
+                         f"(N, {self.n_in}) (or (..., {self.n_in})), got {x.shape}")
 
     def __repr__(self):
         return f"Linear({self.n_in}, {self.n_out}, init={self.init!r})"
@@ -234,12 +208,9 @@ class BatchNorm(Layer):
 
     def __init__(self, n, momentum=0.9, eps=1e-5, dtype=np.float64):
         super().__init__()
-        self.n = _positive_int(n, "n")
-        if not (0.0 <= momentum <= 1.0):
-            raise ValueError(f"BatchNorm momentum must be in [0, 1] (fraction kept), got {momentum!r}")
-        if not eps > 0:
-            raise ValueError(f"BatchNorm eps must be > 0, got {eps!r}")
-        self.momentum, self.eps = float(momentum), float(eps)
+        self.n = positive_int(n, "n")
+        self.momentum = number(momentum, "BatchNorm momentum (the fraction kept)", low=0, high=1)
+        self.eps = number(eps, "BatchNorm eps", low=0, low_open=True)
         self.params = {"gamma": np.ones(self.n, dtype=dtype), "beta": np.zeros(self.n, dtype=dtype)}
         self.grads = {"gamma": np.zeros(self.n, dtype=dtype), "beta": np.zeros(self.n, dtype=dtype)}
         self.running_mean = np.zeros(self.n, dtype=dtype)
@@ -247,33 +218,20 @@ class BatchNorm(Layer):
         self.xn = None
 
     def forward(self, x, train=False):
-        gamma, beta = self.params["gamma"], self.params["beta"]
-        x = np.asarray(x)
-        if x.dtype != gamma.dtype:
-            x = x.astype(gamma.dtype)
-        if x.ndim < 1 or x.shape[-1] != self.n:
-            raise ValueError(f"BatchNorm({self.n}): expected input of shape (N, {self.n}), got {x.shape}")
-        self._in_shape = x.shape
-        x = x.reshape(-1, self.n)
+        x = self._as_matrix(x)
         self.train = train
         if train:
             mu = x.mean(axis=0)
-            xc = x - mu
-            var = np.mean(xc * xc, axis=0)           # biased: divide by N
-            std = np.sqrt(var + self.eps)
+            var = np.mean((x - mu) ** 2, axis=0)          # biased: divide by N
             m = self.momentum
-            self.running_mean *= m
-            self.running_mean += (1 - m) * mu
-            self.running_var *= m
-            self.running_var += (1 - m) * var
+            self.running_mean = m * self.running_mean + (1 - m) * mu
+            self.running_var = m * self.running_var + (1 - m) * var
         else:
-            xc = x - self.running_mean
-            std = np.sqrt(self.running_var + self.eps)
-        xc /= std                                     # xc becomes xn, in place
-        self.xn, self.std = xc, std
-        out = xc * gamma
-        out += beta
-        return out.reshape(self._in_shape)
+            mu, var = self.running_mean, self.running_var
+        self.std = np.sqrt(var + self.eps)
+        self.xn = (x - mu) / self.std
+        out = self.params["gamma"] * self.xn + self.params["beta"]
+        return out.reshape(self.in_shape)
 
     def backward(self, dout):
         """dbeta = sum dout, dgamma = sum dout * xn, and in train mode (batch stats depend on x)
@@ -281,15 +239,19 @@ class BatchNorm(Layer):
         if self.xn is None:
             raise RuntimeError("BatchNorm.backward called before forward")
         dout = np.asarray(dout).reshape(-1, self.n)
-        xn = self.xn
-        np.sum(dout, axis=0, out=self.grads["beta"])
-        np.sum(dout * xn, axis=0, out=self.grads["gamma"])
+        self.grads["beta"] = dout.sum(axis=0)
+        self.grads["gamma"] = np.sum(dout * self.xn, axis=0)
         dxn = dout * self.params["gamma"]
         if self.train:
-            dxn -= dxn.mean(axis=0)
-            dxn -= xn * (self.grads["gamma"] * self.params["gamma"] / len(xn))   # = mean(dxn*xn)
-        dxn /= self.std
-        return dxn.reshape(self._in_shape)
+            dxn = dxn - dxn.mean(axis=0) - self.xn * np.mean(dxn * self.xn, axis=0)
+        return (dxn / self.std).reshape(self.in_shape)
+
+    def _as_matrix(self, x):
+        x = np.asarray(x, dtype=self.params["gamma"].dtype)
+        if x.ndim < 1 or x.shape[-1] != self.n:
+            raise ValueError(f"BatchNorm({self.n}): expected input of shape (N, {self.n}), got {x.shape}")
+        self.in_shape = x.shape
+        return x.reshape(-1, self.n)
 
     def __repr__(self):
         return f"BatchNorm({self.n}, momentum={self.momentum}, eps={self.eps})"
@@ -308,32 +270,25 @@ class Dropout(Layer):
 
     def __init__(self, ratio=0.5, rng=None):
         super().__init__()
-        if isinstance(ratio, bool) or not isinstance(ratio, (int, float, np.floating, np.integer)) \
-                or not (0.0 <= ratio < 1.0):
-            raise ValueError(f"dropout ratio (probability of dropping) must be in [0, 1), got {ratio!r}")
-        self.ratio = float(ratio)
-        self.rng = _rng(rng)
+        self.ratio = number(ratio, "dropout ratio (probability of dropping)", low=0, high=1,
+                            high_open=True)
+        self.rng = generator(rng)
         self.mask = None
         self.fixed = False
-        self._active = False
 
     def forward(self, x, train=False):
-        x = np.asarray(x)
-        self._active = train and self.ratio > 0
-        if not self._active:
+        self.train = train
+        if not train:
             return x
-        if not (self.fixed and self.mask is not None and self.mask.shape == x.shape):
-            self.mask = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
-        out = x * self.mask
-        out *= 1.0 / (1.0 - self.ratio)
-        return out
+        if not (self.fixed and self.mask is not None and self.mask.shape == np.shape(x)):
+            # float32 draws: the same mask statistics as float64, at half the cost
+            self.mask = self.rng.random(np.shape(x), dtype=np.float32) >= self.ratio
+        return x * self.mask / (1.0 - self.ratio)
 
     def backward(self, dout):
-        if not self._active:
+        if not self.train:
             return dout
-        dx = dout * self.mask
-        dx *= 1.0 / (1.0 - self.ratio)
-        return dx
+        return dout * self.mask / (1.0 - self.ratio)
 
     def __repr__(self):
         return f"Dropout(ratio={self.ratio})"
@@ -350,8 +305,8 @@ class Maxout(Layer):
 
     def __init__(self, n_in, n_out, k=2, init="he", rng=None, dtype=np.float64):
         super().__init__()
-        self.k = _positive_int(k, "k")
-        self.n_out = _positive_int(n_out, "n_out")
+        self.k = positive_int(k, "k")
+        self.n_out = positive_int(n_out, "n_out")
         self.linear = Linear(n_in, self.n_out * self.k, init=init, rng=rng, dtype=dtype)
         self.n_in = self.linear.n_in
         self.params, self.grads = self.linear.params, self.linear.grads    # the same dicts
@@ -363,10 +318,10 @@ class Maxout(Layer):
         self._z_shape = z.shape
         return np.take_along_axis(z, self.idx, axis=-1)[..., 0]
 
-    def backward(self, dout, input_grad=True):
+    def backward(self, dout):
         dz = np.zeros(self._z_shape, dtype=self.params["W"].dtype)
         np.put_along_axis(dz, self.idx, np.asarray(dout)[..., None], axis=-1)
-        return self.linear.backward(dz.reshape(*self._z_shape[:-2], -1), input_grad=input_grad)
+        return self.linear.backward(dz.reshape(*self._z_shape[:-2], -1))
 
     def __repr__(self):
         return f"Maxout({self.n_in}, {self.n_out}, k={self.k})"

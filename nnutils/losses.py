@@ -7,6 +7,8 @@ so its gradient is simply (y_pred - y_true) / N.
 
 import numpy as np
 
+from .checks import is_int
+
 __all__ = ["softmax", "log_softmax", "cross_entropy", "one_hot", "mse",
            "SoftmaxCrossEntropy", "MSELoss"]
 
@@ -58,7 +60,7 @@ def _labels(y, n, n_classes, what="y"):
 def one_hot(y, n_classes):
     """Integer labels (N,) -> float32 one-hot matrix (N, n_classes)."""
     y = np.asarray(y)
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+    if not is_int(n_classes) or n_classes < 1:
         raise ValueError(f"n_classes must be a positive int, got {n_classes!r}")
     y = y.reshape(1) if y.ndim == 0 else y
     if y.ndim != 1:

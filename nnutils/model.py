@@ -11,14 +11,44 @@ Penalties act on weights only (W of Linear and Maxout layers; never b, gamma, be
     "elastic": lam * (l1_ratio * sum |W| + (1 - l1_ratio) * 1/2 sum W^2)
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from .checks import is_int, is_number, number
 from .layers import BatchNorm, Dropout, Linear, Maxout, activation_layer
 from .losses import SoftmaxCrossEntropy, _labels, softmax
 
 __all__ = ["Sequential", "mlp", "PENALTIES"]
 
 PENALTIES = ("l2", "l1", "elastic")
+
+
+class LayerArrays(Mapping):
+    """A dict of the model's arrays by name (W1, b1, gamma1, ...): each lookup asks the layer
+    for its current array (``layer.params[key]`` or ``layer.grads[key]``), and ``d[name] = a``
+    (what ``params[key] -= step`` does after the in-place subtraction) goes to the layer."""
+
+    def __init__(self, names, attr):
+        self._where = {name: (layer, key) for name, layer, key in names}
+        self._attr = attr
+
+    def __getitem__(self, name):
+        layer, key = self._where[name]
+        return getattr(layer, self._attr)[key]
+
+    def __setitem__(self, name, value):
+        layer, key = self._where[name]
+        getattr(layer, self._attr)[key] = value
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self):
+        return len(self._where)
+
+    def __repr__(self):
+        return repr(dict(self))
 
 
 class Sequential:
@@ -33,15 +63,11 @@ class Sequential:
             raise ValueError("Sequential needs at least one layer")
         if penalty not in PENALTIES:
             raise ValueError(f"unknown penalty {penalty!r}; expected one of {PENALTIES}")
-        if not (np.isfinite(weight_decay) and weight_decay >= 0):
-            raise ValueError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
-        if not (0.0 <= l1_ratio <= 1.0):
-            raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}")
         self.layers = layers
         self.loss_layer = SoftmaxCrossEntropy() if loss is None else loss
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = number(weight_decay, "weight_decay", low=0)
         self.penalty_name = penalty
-        self.l1_ratio = float(l1_ratio)
+        self.l1_ratio = number(l1_ratio, "l1_ratio", low=0, high=1)
         self._names = []           # (model name, layer, key in layer.params)
         n_w = n_bn = 0
         for layer in layers:
@@ -59,38 +85,20 @@ class Sequential:
     # ---------------------------------------------------------------- parameters
     @property
     def params(self):
-        """dict name -> parameter array (the layers' own arrays, not copies)."""
-        return {name: layer.params[key] for name, layer, key in self._names}
+        """name -> parameter array (the layers' own arrays, not copies), like a dict."""
+        return LayerArrays(self._names, "params")
 
     @property
     def grads(self):
-        """dict name -> gradient array (filled by backward)."""
-        return {name: layer.grads[key] for name, layer, key in self._names}
+        """name -> gradient array (filled by backward), like a dict. It looks the arrays up
+        when asked, so one kept from before a backward pass shows the new gradients."""
+        return LayerArrays(self._names, "grads")
 
     @property
     def dtype(self):
         for _, layer, key in self._names:
             return layer.params[key].dtype
         return np.dtype(np.float64)
-
-    def _pack(self):
-        """Move all parameters into one contiguous buffer and all gradients into another
-        (each layer's arrays become views into them). Optimizers then update everything
-        with a handful of numpy calls instead of a handful per parameter. ``mlp`` does this
-        right after creating its layers, before anyone holds on to the old arrays."""
-        arrays = [layer.params[key] for _, layer, key in self._names]
-        if not arrays or len({a.dtype for a in arrays}) != 1:
-            return
-        flat_p = np.empty(sum(a.size for a in arrays), dtype=arrays[0].dtype)
-        flat_g = np.zeros_like(flat_p)
-        start = 0
-        for (_, layer, key), a in zip(self._names, arrays):
-            stop = start + a.size
-            view = flat_p[start:stop].reshape(a.shape)
-            view[...] = a
-            layer.params[key] = view
-            layer.grads[key] = flat_g[start:stop].reshape(a.shape)
-            start = stop
 
     def n_params(self):
         return int(sum(p.size for p in self.params.values()))
@@ -106,7 +114,7 @@ class Sequential:
 
     def load_state(self, state):
         """Copy a state() back *into* the existing arrays (references stay valid)."""
-        targets = self.params
+        targets = dict(self.params)
         for i, layer in enumerate(self.layers):
             if isinstance(layer, BatchNorm):
                 targets[f"running_mean@{i}"] = layer.running_mean
@@ -148,7 +156,7 @@ class Sequential:
         outs, h = [], self._check_x(x)
         for layer in self.layers:
             h = layer.forward(h, train)
-            outs.append(h.copy())
+            outs.append(h)
         if state is not None:
             self.load_state(state)
         return outs
@@ -171,8 +179,11 @@ class Sequential:
                                 + (1 - self.l1_ratio) * 0.5 * float(np.sum(W * W)))
         return total
 
-    def loss(self, x, y, train=True):
-        """Data loss (mean over the batch) + penalty. train=True uses dropout and batch stats."""
+    def loss(self, x, y, train=False):
+        """Data loss (mean over the batch) + penalty. Evaluation mode by default (dropout off, BN
+        with its running statistics, which it leaves alone); train=True is a training step's
+        loss: dropout masks drawn, BN with the batch statistics (and its running averages
+        updated)."""
         scores = self.forward(x, train)
         return self.loss_layer.forward(scores, y) + self.penalty()
 
@@ -180,32 +191,29 @@ class Sequential:
         """The loss without the penalty (what we compare between train and validation)."""
         return self.loss_layer.forward(self.forward(x, train), y)
 
-    def backward(self, input_grad=False):
-        """Backprop from the last loss() call; fills self.grads (penalty gradient on weights).
-
-        Returns dL/dx if input_grad=True (otherwise the first layer skips computing it).
-        """
+    def backward(self):
+        """Backprop from the last loss() call: fills self.grads (and adds the penalty's
+        gradient to the weights); returns dL/dx."""
         dout = self.loss_layer.backward(1.0)
-        last = len(self.layers) - 1
-        for i in range(last, -1, -1):
-            layer = self.layers[i]
-            if i == 0 and not input_grad and isinstance(layer, (Linear, Maxout)):
-                layer.backward(dout, input_grad=False)
-                dout = None
-            else:
-                dout = layer.backward(dout)
-        lam = self.weight_decay
-        if lam:
-            params, grads = self.params, self.grads
-            for name in self._weights:
-                W, g = params[name], grads[name]
-                if self.penalty_name == "l2":
-                    g += lam * W
-                elif self.penalty_name == "l1":
-                    g += lam * np.sign(W)
-                else:
-                    g += lam * (self.l1_ratio * np.sign(W) + (1 - self.l1_ratio) * W)
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        if self.weight_decay:
+            self._add_penalty_gradient()
         return dout
+
+    def _add_penalty_gradient(self):
+        lam, params = self.weight_decay, self.params
+        for name, layer, key in self._names:
+            if key != "W":
+                continue
+            W = params[name]
+            if self.penalty_name == "l2":
+                layer.grads[key] = layer.grads[key] + lam * W
+            elif self.penalty_name == "l1":
+                layer.grads[key] = layer.grads[key] + lam * np.sign(W)
+            else:
+                layer.grads[key] = layer.grads[key] + lam * (self.l1_ratio * np.sign(W)
+                                                             + (1 - self.l1_ratio) * W)
 
     def gradient(self, x, y):
         """forward + backward in training mode; returns the loss (grads in self.grads)."""
@@ -272,16 +280,13 @@ def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=
     init: an initializer name, or a number meaning normal with that std (or give std=).
     All randomness (weights, dropout masks) comes from np.random.default_rng(seed).
     dtype: float64 by default, so results are the same on every CPU (see nnutils/__init__.py).
-    The parameters are packed into one buffer (see Sequential._pack): change them in place.
     """
     sizes = list(sizes)
-    if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
-                             for s in sizes):
+    if len(sizes) < 2 or not all(is_int(s) and s >= 1 for s in sizes):
         raise ValueError(f"sizes must be at least two positive ints (n_in, ..., n_out), got {sizes!r}")
-    if isinstance(init, (int, float, np.floating)) and not isinstance(init, bool):
+    if is_number(init):
         init, std = "normal", float(init)
-    if not (0.0 <= dropout < 1.0):
-        raise ValueError(f"dropout ratio (probability of dropping) must be in [0, 1), got {dropout!r}")
+    number(dropout, "dropout ratio (probability of dropping)", low=0, high=1, high_open=True)
     rng = np.random.default_rng(seed)
     maxout_k = None
     if isinstance(activation, str) and activation.lower().startswith("maxout"):
@@ -307,9 +312,9 @@ def mlp(sizes, activation="relu", init="he", std=None, batchnorm=False, dropout=
             layers.append(activation_layer(activation))
         if dropout > 0:
             layers.append(Dropout(dropout, rng=rng))
-    model = Sequential(layers, loss=loss, weight_decay=weight_decay, penalty=penalty, l1_ratio=l1_ratio)
-    model._pack()
-    return model
+    from .fastpath import pack      # the layout fit's speed path updates in one pass
+    return pack(Sequential(layers, loss=loss, weight_decay=weight_decay, penalty=penalty,
+                           l1_ratio=l1_ratio))
 
 
 def _classes(scores):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import is_int
+
 # The four inputs of a two-input truth table, in the lecture's order.
 INPUTS = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=np.int64)
 
@@ -260,7 +262,7 @@ def sigmoid_xor_model(hidden=2, seed=0, init="lecun"):
     from nnutils.layers import Linear, Sigmoid
     from nnutils.losses import MSELoss
     from nnutils.model import Sequential
-    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden < 1:
+    if not is_int(hidden) or hidden < 1:
         raise ValueError(f"hidden: expected a number of hidden units >= 1, got {hidden!r}")
     rng = np.random.default_rng(seed)
     return Sequential([Linear(2, int(hidden), init=init, rng=rng), Sigmoid(),
@@ -277,7 +279,7 @@ def train_sigmoid_xor(hidden=2, lr=5.0, epochs=2000, seed=0, init="lecun", on_ep
     Returns (model, losses) with losses[k] the MSE loss before step k + 1.
     """
     from nnutils.optim import SGD
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs: expected an integer >= 1, got {epochs!r}")
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr: expected a learning rate > 0, got {lr!r}")

@@ -10,7 +10,8 @@ epochs or steps (``fit(..., schedule_per="epoch" | "step")``).
 """
 
 import math
-from numbers import Integral, Real
+
+from .checks import is_int, is_number
 
 from .names import canonical
 
@@ -19,14 +20,14 @@ __all__ = ["Schedule", "Constant", "StepDecay", "Exponential", "InverseTime", "C
 
 
 def _positive(value, what, allow_zero=False):
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = is_number(value) and math.isfinite(value)
     if not ok or value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{what} must be a number {'>=' if allow_zero else '>'} 0, got {value!r}")
     return value
 
 
 def _t(t):
-    if isinstance(t, bool) or not isinstance(t, Real) or t < 0:
+    if not is_number(t) or t < 0:
         raise ValueError(f"schedule time t must be a number >= 0, got {t!r}")
     return t
 
@@ -57,7 +58,7 @@ class StepDecay(Schedule):
     def __init__(self, lr, drop=0.5, every=10):
         self.lr = _positive(lr, "lr")
         self.drop = _positive(drop, "drop")
-        if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
+        if not is_int(every) or every < 1:
             raise ValueError(f"every must be a positive int, got {every!r}")
         self.every = every
 
@@ -109,9 +110,9 @@ class Warmup(Schedule):
     """
 
     def __init__(self, steps, then):
-        if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 0:
+        if not is_int(steps) or steps < 0:
             raise ValueError(f"warm-up steps must be an int >= 0, got {steps!r}")
-        if isinstance(then, Real) and not isinstance(then, bool):
+        if is_number(then):
             then = Constant(then)
         if not callable(then):
             raise TypeError(f"then must be a schedule (callable t -> lr) or a number, got {then!r}")

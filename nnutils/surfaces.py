@@ -13,6 +13,8 @@ numpy only (no plotting here).
 """
 import numpy as np
 
+from .checks import is_int
+
 __all__ = ["Surface", "Bowl", "IllConditioned", "Rosenbrock", "Saddle",
            "SURFACES", "get_surface"]
 
@@ -69,7 +71,7 @@ class Surface:
         if not hasattr(optimizer, "update"):
             raise TypeError("optimizer: expected an object with update(params, grads) "
                             f"(e.g. nnutils.optim.SGD), got {type(optimizer).__name__}")
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        if not is_int(steps) or steps < 0:
             raise ValueError(f"steps: expected an int >= 0, got {steps!r}")
         p = np.array(_point(self.start if start is None else start, "start"), dtype=np.float64)
         g = np.zeros(2)

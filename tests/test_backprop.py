@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
-from nnutils.demos.backprop import (DEMOS, LECTURE_NEURON, NeuronGraphDemo,
-                                    VanishingGradientDemo, layer_gradients)
+from nnutils.demos.backprop import DEMOS, LECTURE_NEURON, NeuronGraphDemo, VanishingGradientDemo
+from nnutils.experiments.vanishing_gradients import bias_gradient_magnitudes
 from nnutils.exercises import lesson02 as ex
 
 
@@ -90,7 +90,7 @@ def test_neuron_demo_extremes_raise_nothing():
 # --- vanishing gradients --------------------------------------------------------------------------
 def test_sigmoid_gradient_shrinks_by_at_most_g_over_4_per_layer():
     depth, gain = 12, 1.0
-    g = layer_gradients("sigmoid", depth, gain)
+    g = bias_gradient_magnitudes("sigmoid", depth, gain)
     assert g.shape == (depth,)
     ratios = g[:-1] / g[1:]  # layer k vs layer k+1
     assert np.all(ratios < 0.5), "each sigmoid layer should shrink the gradient"
@@ -98,16 +98,16 @@ def test_sigmoid_gradient_shrinks_by_at_most_g_over_4_per_layer():
 
 
 def test_relu_with_he_gain_keeps_the_gradient():
-    g = layer_gradients("relu", 20, math.sqrt(2))
+    g = bias_gradient_magnitudes("relu", 20, math.sqrt(2))
     assert 0.1 < g[0] / g[-1] < 10, "He scaling should keep ReLU gradients within an order"
-    small = layer_gradients("relu", 20, 0.5)
+    small = bias_gradient_magnitudes("relu", 20, 0.5)
     assert small[0] / small[-1] < 1e-5, "a small gain makes ReLU gradients vanish too"
 
 
-def test_layer_gradients_match_an_independent_numpy_backprop():
+def test_bias_gradient_magnitudes_match_an_independent_numpy_backprop():
     """Recompute mean |∂L/∂b| with plain numpy (no nnutils layers)."""
     depth, width, batch, gain, seed = 3, 64, 64, 1.3, 0
-    ours = layer_gradients("sigmoid", depth, gain, width=width, batch=batch, seed=seed)
+    ours = bias_gradient_magnitudes("sigmoid", depth, gain, width=width, batch=batch, seed=seed)
     from nnutils.model import mlp
     model = mlp([width] + [width] * depth + [10], activation="sigmoid", init="normal",
                 std=gain / np.sqrt(width), dtype=np.float64, seed=seed)

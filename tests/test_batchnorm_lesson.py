@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from nnutils.demos.batchnorm import (HIST_BINS, BatchNormDemo, hidden_activations, lecture_setup,
-                                     train_run)
+from nnutils.demos.batchnorm import HIST_BINS, BatchNormDemo
+from nnutils.experiments.batchnorm import lecture_setup, relu_outputs, train_run
 from nnutils.exercises import lesson06 as ex
 from nnutils.layers import BatchNorm
 from nnutils.model import mlp
@@ -45,7 +45,7 @@ def test_a_bias_right_before_bn_has_zero_gradient():
     assert np.abs(model.grads["W1"]).max() > 1e-3
     # independently: nudging b1 does not change the loss at all
     b1 = model.params["b1"]
-    assert abs(numerical_derivative(lambda: model.loss(x, y), b1, 0)) < 1e-8
+    assert abs(numerical_derivative(lambda: model.loss(x, y, train=True), b1, 0)) < 1e-8
 
 
 def test_exercise_references_agree_with_the_package_layer():
@@ -65,11 +65,11 @@ def test_exercise_references_agree_with_the_package_layer():
 
 
 # ---------------------------------------------------------------- experiment helpers
-def test_hidden_activations_one_per_relu_and_leaves_running_stats_alone():
+def test_relu_outputs_one_per_relu_and_leave_running_stats_alone():
     x, _ = lecture_setup()
     model = mlp([784, 50, 50, 50, 10], batchnorm=True, seed=0)
     before = model.state()
-    acts = hidden_activations(model, x[:200], train=True)
+    acts = relu_outputs(model, x[:200], train=True)
     assert [a.shape for a in acts] == [(200, 50)] * 3
     for key, value in model.state().items():
         np.testing.assert_array_equal(value, before[key], err_msg=key)
@@ -186,7 +186,7 @@ def test_a_gradient_check_on_one_example_compares_zeros():
     rng = np.random.default_rng(0)
     net = _bn_net_with_nontrivial_gamma_beta([12, 5, 5, 4], rng)
     x, y = rng.normal(size=(10, 12)), rng.integers(0, 4, 10)
-    f1 = lambda _=None: net.loss(x[:1], y[:1])                          # noqa: E731
+    f1 = lambda _=None: net.loss(x[:1], y[:1], train=True)              # noqa: E731
     net.gradient(x[:1], y[:1])
     backprop = {k: g.copy() for k, g in net.grads.items()}
     for k in ("W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2"):

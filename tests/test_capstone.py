@@ -3,24 +3,25 @@ import numpy as np
 import pytest
 
 from nnutils.demos import capstone as cap
+from nnutils.experiments import mistakes as M
 
 
 def test_confusion_matrix_rows_are_the_truth():
     y_true = np.array([0, 0, 1, 2, 2, 2])
     y_pred = np.array([0, 1, 1, 2, 0, 0])
-    cm = cap.confusion_matrix(y_true, y_pred, n_classes=3)
+    cm = M.confusion_matrix(y_true, y_pred, n_classes=3)
     expected = np.zeros((3, 3), int)
     for t, p in zip(y_true, y_pred):          # counted one by one, independently
         expected[t, p] += 1
     assert np.array_equal(cm, expected)
     assert cm[2, 0] == 2 and cm[0, 2] == 0
     with pytest.raises(ValueError, match="same length"):
-        cap.confusion_matrix([0, 1], [0])
+        M.confusion_matrix([0, 1], [0])
 
 
 def test_most_confused_skips_the_diagonal_and_sorts():
     cm = np.array([[50, 1, 7], [3, 60, 0], [9, 2, 40]])
-    assert cap.most_confused(cm, k=3) == [(9, 2, 0), (7, 0, 2), (3, 1, 0)]
+    assert M.most_confused(cm, k=3) == [(9, 2, 0), (7, 0, 2), (3, 1, 0)]
 
 
 def _fake(n=60, seed=0):
@@ -68,7 +69,7 @@ def test_browser_rejects_mismatched_inputs():
 
 
 def test_default_predictions_are_a_trained_network_with_mistakes():
-    probs, images, labels = cap.default_predictions()
+    probs, images, labels = M.default_predictions()
     acc = (probs.argmax(1) == labels).mean()
     assert 0.7 < acc < 0.99                        # trained, yet with mistakes to browse
     np.testing.assert_allclose(probs.sum(1), 1, rtol=1e-5)

@@ -14,7 +14,7 @@ TOYS = [data.make_xor, data.make_circles, data.make_moons, data.make_spirals, da
 def test_toy_shapes_types_balance(make):
     x, y = make(101, noise=0.1, seed=3)
     assert x.shape == (101, 2) and x.dtype == np.float32
-    assert y.shape == (101,) and y.dtype == np.int64
+    assert y.shape == (101,) and y.dtype == np.intp
     counts = np.bincount(y)
     assert counts.max() - counts.min() <= 1 and len(counts) >= 2
     assert np.all(np.isfinite(x))

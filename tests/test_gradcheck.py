@@ -48,8 +48,8 @@ class _WrongSigmoid(L.Sigmoid):
 
 
 class _WrongLinear(L.Linear):
-    def backward(self, dout, input_grad=True):
-        dx = super().backward(dout, input_grad)
+    def backward(self, dout):
+        dx = super().backward(dout)
         self.grads["b"] *= 2                  # a wrong bias gradient
         return dx
 

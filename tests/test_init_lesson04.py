@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from nnutils.demos import initialization as D
+from nnutils.experiments import initialization as E
 from nnutils.exercises import lesson04 as ex
 
 
@@ -22,7 +23,7 @@ def reference_activations(activation, std, seed=0):
 @pytest.mark.parametrize("activation,init,std", [
     ("sigmoid", "normal", 1.0), ("tanh", "xavier", np.sqrt(1 / 100)), ("relu", "he", np.sqrt(2 / 100))])
 def test_layer_activations_is_the_lecture_experiment(activation, init, std):
-    got = D.layer_activations(activation, init, 1.0 if init == "normal" else None)
+    got = E.layer_activations(activation, init, 1.0 if init == "normal" else None)
     want = reference_activations(activation, std)
     assert len(got) == 5
     for g, w in zip(got, want):
@@ -30,10 +31,10 @@ def test_layer_activations_is_the_lecture_experiment(activation, init, std):
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
 
 
-def test_layer_gradients_match_the_engine_layers_backward():
+def test_layer_gradient_stds_match_the_engine_layers_backward():
     from nnutils.layers import Linear, Tanh
-    acts = D.layer_activations("tanh", "normal", 0.3, n=20, width=8, depth=3, seed=4)
-    g_act, g_w = D.layer_gradients("tanh", "normal", 0.3, n=20, width=8, depth=3, seed=4)
+    acts = E.layer_activations("tanh", "normal", 0.3, n=20, width=8, depth=3, seed=4)
+    g_act, g_w = E.layer_gradient_stds("tanh", "normal", 0.3, n=20, width=8, depth=3, seed=4)
     # rebuild the same net with engine layers (bias 0) and backpropagate the same dL/da
     rng = np.random.default_rng(4)
     x = rng.standard_normal((20, 8))
@@ -58,9 +59,9 @@ def test_layer_gradients_match_the_engine_layers_backward():
 
 
 def test_gradients_vanish_with_small_std_and_hold_with_he():
-    small, _ = D.layer_gradients("relu", "normal", 0.01)
-    he, _ = D.layer_gradients("relu", "he")
-    big, _ = D.layer_gradients("relu", "normal", 1.0)
+    small, _ = E.layer_gradient_stds("relu", "normal", 0.01)
+    he, _ = E.layer_gradient_stds("relu", "he")
+    big, _ = E.layer_gradient_stds("relu", "normal", 1.0)
     assert small[0] / small[-1] < 1e-4          # vanished by layer 1
     assert 0.3 < he[0] / he[-1] < 3             # roughly preserved
     assert big[0] / big[-1] > 1e3               # exploded
@@ -68,9 +69,9 @@ def test_gradients_vanish_with_small_std_and_hold_with_he():
 
 def test_layer_stats_fractions():
     a = np.array([0.001, 0.5, 0.995, 0.3])
-    assert D.layer_stats(a, "sigmoid")[2] == pytest.approx(0.5)
-    assert D.layer_stats(np.array([-0.995, 0.0, 0.2, 0.999]), "tanh")[2] == pytest.approx(0.5)
-    assert D.layer_stats(np.array([0.0, 0.0, 3.0, 0.1]), "relu") == pytest.approx((0.775, np.std([0, 0, 3, .1]), 0.5))
+    assert E.layer_stats(a, "sigmoid")[2] == pytest.approx(0.5)
+    assert E.layer_stats(np.array([-0.995, 0.0, 0.2, 0.999]), "tanh")[2] == pytest.approx(0.5)
+    assert E.layer_stats(np.array([0.0, 0.0, 3.0, 0.1]), "relu") == pytest.approx((0.775, np.std([0, 0, 3, .1]), 0.5))
 
 
 # --- the demo -----------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def test_demo_updates_artists_in_place_with_fixed_bins_per_activation():
     edges = demo.stairs[0].get_data().edges.copy()
     demo.set(std=0.05)
     assert np.array_equal(demo.stairs[0].get_data().edges, edges)   # same activation: same bins
-    for name in D.PRESETS:
+    for name in E.PRESETS:
         demo.apply_preset(name)
     assert demo.stairs == stairs and demo.texts == texts and list(demo.axes) == axes
     assert [len(ax.get_children()) for ax in demo.axes] == n_artists
@@ -130,16 +131,16 @@ def test_presets_show_the_lectures_cases():
 
     def layer5(name):
         demo.apply_preset(name)
-        acts = D.layer_activations(**D.PRESETS[name])
-        return D.layer_stats(acts[-1], D.PRESETS[name]["activation"])
+        acts = E.layer_activations(**E.PRESETS[name])
+        return E.layer_stats(acts[-1], E.PRESETS[name]["activation"])
 
     assert layer5("sigmoid std=1 (saturation)")[2] > 0.4           # piles up at 0 and 1
     mean, std, _ = layer5("sigmoid std=0.01 (all alike)")
     assert abs(mean - 0.5) < 0.01 and std < 0.02                  # collapsed near 0.5
     assert layer5("sigmoid Xavier")[1] > 0.1                       # spread
     assert layer5("ReLU std=0.01 (collapse)")[1] < 1e-5             # collapsed to 0
-    x_std = [D.layer_stats(a, "relu")[1] for a in D.layer_activations("relu", "xavier")]
-    h_std = [D.layer_stats(a, "relu")[1] for a in D.layer_activations("relu", "he")]
+    x_std = [E.layer_stats(a, "relu")[1] for a in E.layer_activations("relu", "xavier")]
+    h_std = [E.layer_stats(a, "relu")[1] for a in E.layer_activations("relu", "he")]
     assert x_std[4] < 0.5 * x_std[0]                                # Xavier shrinks with depth
     assert 0.7 < h_std[4] / h_std[0] < 1.5                          # He stays put
 
@@ -220,7 +221,7 @@ def test_sigmoid_outputs_settle_where_the_variance_fixed_point_says():
     """Lesson 4 §4: with Var(w) = 1/n, Var(z) = 0.25 + Var(z)/16, so from layer 2 on the sigmoid
     outputs have a std of about sqrt(4/15)/4 = 0.129, not the input's 1."""
     predicted = np.sqrt(0.25 / (1 - 1 / 16)) / 4
-    stds = [a.std() for a in D.layer_activations("sigmoid", "xavier")]
+    stds = [a.std() for a in E.layer_activations("sigmoid", "xavier")]
     assert all(abs(s / predicted - 1) < 0.2 for s in stds[1:]), stds
     assert stds[0] > 1.4 * predicted                    # layer 1 still sees the N(0, 1) inputs
 
@@ -230,15 +231,15 @@ def test_sigmoid_outputs_settle_where_the_variance_fixed_point_says():
 def test_lecture_histogram_range_hides_half_of_tanh_and_a_quarter_of_relu():
     """Lesson 4 §2 box: plt.hist(a, 30, range=(0, 1)) drops tanh's negative half and every ReLU
     (He) value above 1; the course's ranges keep them."""
-    for a in D.layer_activations("tanh", "xavier"):
+    for a in E.layer_activations("tanh", "xavier"):
         drawn = np.histogram(a, bins=30, range=(0, 1))[0].sum() / a.size
         below = np.mean(a < 0)
         assert 0.45 < below < 0.55 and drawn + below == pytest.approx(1.0)
-    for a in D.layer_activations("relu", "he"):
+    for a in E.layer_activations("relu", "he"):
         drawn = np.histogram(a, bins=30, range=(0, 1))[0].sum() / a.size
         above = np.mean(a > 1)
         assert 0.2 < above < 0.3 and drawn + above == pytest.approx(1.0)
-    assert D.layer_activations("relu", "he")[-1].max() > 5          # "up to 10"
+    assert E.layer_activations("relu", "he")[-1].max() > 5          # "up to 10"
     assert D.HIST_RANGE["tanh"][0] <= -1 and D.HIST_RANGE["relu"][1] > 1
 
 

@@ -98,14 +98,16 @@ def test_linear_keeps_float32_even_for_float64_input():
     assert dx.dtype == np.float32 and lin.grads["W"].dtype == np.float32
 
 
-def test_linear_grads_are_written_in_place():
+def test_linear_backward_puts_the_new_gradients_into_grads():
     lin = L.Linear(4, 3)
-    gW = lin.grads["W"]
-    lin.forward(np.ones((2, 4), dtype=np.float32))
-    lin.backward(np.ones((2, 3), dtype=np.float32))
-    assert lin.grads["W"] is gW
-    np.testing.assert_allclose(gW, 2.0)                     # x^T dout = 2 for every entry
+    lin.forward(np.ones((2, 4)))
+    dx = lin.backward(np.ones((2, 3)))
+    np.testing.assert_allclose(lin.grads["W"], 2.0)          # x^T dout = 2 for every entry
     np.testing.assert_allclose(lin.grads["b"], 2.0)
+    np.testing.assert_allclose(dx, lin.params["W"].sum(axis=1) * np.ones((2, 1)))   # dout W^T
+    lin.forward(np.full((2, 4), 3.0))
+    lin.backward(np.ones((2, 3)))
+    np.testing.assert_allclose(lin.grads["W"], 6.0)          # the next backward's, not a sum
 
 
 def test_linear_init_by_name_and_by_number():

@@ -90,13 +90,11 @@ def test_dropout_masks_are_held_fixed_and_released():
     np.testing.assert_array_equal(m.forward(x), m.forward(x))    # test mode: deterministic
 
 
-def test_input_gradient_on_request():
+def test_backward_returns_the_input_gradient():
     x, y = _data()
     m = mlp([6, 5, 3], activation="tanh", dtype=F64)
     m.loss(x, y)
-    assert m.backward() is None
-    m.loss(x, y)
-    dx = m.backward(input_grad=True)
+    dx = m.backward()
     num = numerical_gradient(lambda z: m.loss(z, y), x.copy())
     assert relative_error(dx, num) <= 1e-7
 

@@ -154,14 +154,15 @@ def test_an_unknown_mistake_still_names_step_and_values():
 
 # --- demos ---------------------------------------------------------------------------------
 def test_trajectory_demo_draws_the_engine_paths_and_contour_once_per_surface():
-    from nnutils.demos.optimizers import TrajectoryDemo, make_2d_optimizer
+    from nnutils.demos.optimizers import TrajectoryDemo
+    from nnutils.optim import SGD
     from nnutils.surfaces import get_surface
     demo = TrajectoryDemo()
     assert demo.error is None
     contour = demo.contour
     demo.set(optimizers=("SGD", "Adam"), lr=0.95, steps=30)
     assert demo.contour is contour, "the contour must not be redrawn when the surface is unchanged"
-    expect = get_surface("bowl").trajectory(make_2d_optimizer("SGD", 0.95), steps=30)
+    expect = get_surface("bowl").trajectory(SGD(lr=0.95), steps=30)
     x, y = demo.paths["SGD"].get_data()
     np.testing.assert_allclose(np.c_[x, y], expect)
     assert not demo.paths["Momentum"].get_visible()
@@ -176,6 +177,24 @@ def test_trajectory_demo_draws_the_engine_paths_and_contour_once_per_surface():
         for key, v in zip(("x0", "y0"), get_surface(name).start):
             w = demo.controls[key]
             assert w.min <= v <= w.max and abs((v - w.min) / w.step - round((v - w.min) / w.step)) < 1e-6
+
+
+@pytest.mark.parametrize("name,knob,value,want", [
+    ("Momentum", "mu", 0.5, dict(momentum=0.5)), ("Nesterov", "mu", 0.3, dict(momentum=0.3)),
+    ("RMSProp", "decay", 0.9, dict(decay=0.9)), ("Adam", "beta1", 0.5, dict(beta1=0.5)),
+    ("Adam", "beta2", 0.9, dict(beta2=0.9)), ("AdaGrad", "mu", 0.1, {})])
+def test_each_trajectory_knob_reaches_its_optimizer_and_only_that(name, knob, value, want):
+    from nnutils import optim
+    from nnutils.demos.optimizers import TrajectoryDemo
+    from nnutils.surfaces import get_surface
+    demo = TrajectoryDemo(optimizers=(name,), lr=0.05, steps=20, **{knob: value})
+    cls = {"Momentum": optim.Momentum, "Nesterov": optim.Nesterov, "RMSProp": optim.RMSProp,
+           "Adam": optim.Adam, "AdaGrad": optim.AdaGrad}[name]
+    expect = get_surface("bowl").trajectory(cls(lr=0.05, **want), steps=20)
+    x, y = demo.paths[name].get_data()
+    np.testing.assert_allclose(np.c_[x, y], expect)
+    if want:
+        assert f"={value:g}" in demo.paths[name].get_label()
 
 
 def test_trajectory_demo_reports_divergence_in_the_plot():

@@ -1,6 +1,5 @@
 """Lesson 1 exercises: each check passes the reference answer and fails plausible wrong ones
 with a message that says what is wrong."""
-import numpy as np
 import pytest
 
 from nnutils.exercises import lesson01 as L

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from nnutils.data import load_mnist
-from nnutils.demos.regularization import (LECTURE, NOISY, AugmentGallery, DropoutDemo, WeightDecayDemo,
-                                          overfit_data, overfit_run)
+from nnutils.demos.regularization import AugmentGallery, DropoutDemo, WeightDecayDemo
+from nnutils.experiments.overfitting import LECTURE, NOISY, overfit_data, overfit_run
 from nnutils.exercises import lesson07 as ex
 from nnutils.layers import Dropout
 from nnutils.model import mlp

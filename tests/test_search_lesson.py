@@ -6,6 +6,7 @@ import pytest
 
 from nnutils.data import Standardizer, load_mnist
 from nnutils.demos import search as S
+from nnutils.experiments import random_search as R
 from nnutils.model import mlp
 from nnutils.optim import SGD
 from nnutils.search import random_search
@@ -13,7 +14,7 @@ from nnutils.train import fit
 
 
 def test_search_data_is_the_lecture_split_centred_on_the_training_mean():
-    x, y, xv, yv, xt, yt = S.search_data()
+    x, y, xv, yv, xt, yt = R.search_data()
     assert (len(x), len(xv), len(xt)) == (400, 100, 1000)
     m = load_mnist(validation=100)
     mean = m.x_train[:400].astype(np.float64).mean(axis=0)
@@ -25,7 +26,7 @@ def test_search_data_is_the_lecture_split_centred_on_the_training_mean():
 
 def test_a_trial_is_an_ordinary_training_run():
     lr, wd = 0.1, 1e-5
-    score, extra = S.search_trial(lr, wd)
+    score, extra = R.search_trial(lr, wd)
     # the same run written out independently
     m = load_mnist(validation=100)
     centre = Standardizer(scale=False).fit(m.x_train[:400])
@@ -34,20 +35,20 @@ def test_a_trial_is_an_ordinary_training_run():
         batch_size=50, seed=0, progress=False)
     assert score == pytest.approx(model.accuracy(centre.transform(m.x_val), m.y_val))
     assert len(extra["history"].val_acc) == 10 and extra["diverged"] is None
-    assert S.search_trial(lr, wd) is S.search_trial(lr, wd)           # cached
+    assert R.search_trial(lr, wd) is R.search_trial(lr, wd)           # cached
 
 
 def test_a_diverging_trial_scores_near_chance_and_says_so():
-    score, extra = S.search_trial(10.0, 1e-6)
+    score, extra = R.search_trial(10.0, 1e-6)
     assert extra["diverged"] and "diverged" in extra["diverged"]
     assert score <= 0.2
 
 
 def test_draw_settings_are_the_searchs_own_draws_in_order():
-    settings = S.draw_settings(7, (1e-4, 1.0), (1e-7, 1e-3), seed=4)
+    settings = R.draw_settings(7, (1e-4, 1.0), (1e-7, 1e-3), seed=4)
     seen = []
     random_search(lambda lr, weight_decay: seen.append((lr, weight_decay)) or 0.0,
-                  S.lr_wd_space((1e-4, 1.0), (1e-7, 1e-3)), 7, seed=4)
+                  R.lr_wd_space((1e-4, 1.0), (1e-7, 1e-3)), 7, seed=4)
     assert [(p["lr"], p["weight_decay"]) for p in settings] == seen
     lr = np.array([p["lr"] for p in settings])
     assert np.all((lr >= 1e-4) & (lr <= 1.0))
@@ -67,10 +68,10 @@ def test_demo_shows_every_trial_coloured_by_its_score():
     demo = S.RandomSearchDemo(n_trials=5)
     assert demo.error is None
     xy, acc = _dots(demo)
-    settings = S.draw_settings(5)
+    settings = R.draw_settings(5)
     np.testing.assert_allclose(xy[:, 0], [p["lr"] for p in settings])
     np.testing.assert_allclose(xy[:, 1], [p["weight_decay"] for p in settings])
-    np.testing.assert_allclose(acc, [S.search_trial(**p)[0] for p in settings])
+    np.testing.assert_allclose(acc, [R.search_trial(**p)[0] for p in settings])
     # the star marks the best trial, the projection shows accuracy against lr
     i = int(np.argmax(acc))
     assert demo.best.get_xdata()[0] == xy[i, 0]

@@ -6,7 +6,8 @@
   inputs it sends to get an orange outline); "all steps" finishes it, "restart" seeds ∂f/∂f = 1.
   A checkbox draws σ as the lecture's primitive gates 1 / (1 + exp(−z)).
 - ``VanishingGradientDemo``: depth and weight scale → the gradient magnitude reaching each
-  layer of a deep network, sigmoid vs ReLU, on a log axis (기울기 소실).
+  layer of a deep network, sigmoid vs ReLU, on a log axis (기울기 소실); the numbers are
+  ``nnutils.experiments.vanishing_gradients.bias_gradient_magnitudes``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from nnutils.experiments.vanishing_gradients import bias_gradient_magnitudes
 from nnutils.graph import neuron
 from nnutils.graph_draw import GraphDrawing
-from nnutils.model import mlp
 from nnutils.plots import PALETTE
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["NeuronGraphDemo", "VanishingGradientDemo", "layer_gradients", "DEMOS"]
+__all__ = ["NeuronGraphDemo", "VanishingGradientDemo", "DEMOS"]
 
 NEURON_INPUTS = ("x0", "w0", "x1", "w1", "w2")
 LECTURE_NEURON = {"x0": -1.0, "w0": 2.0, "x1": -2.0, "w1": -3.0, "w2": -3.0}
@@ -124,24 +125,6 @@ class NeuronGraphDemo(Demo):
 
 
 # --- vanishing gradients ------------------------------------------------------------------------
-def layer_gradients(activation, depth, gain, width=64, batch=64, seed=0):
-    """Mean |∂L/∂b_k| for the hidden layers k = 1..depth of a freshly initialised MLP.
-
-    The net is ``depth`` hidden layers of ``width`` units with ``activation`` and a 10-class
-    softmax cross-entropy on random labels; weights are N(0, gain²/n_in) (gain 1: LeCun's scale,
-    which the lecture calls "Xavier"; gain √2: He). Inputs and labels are random (seeded): we look at the network, not a
-    task. float64, so neither 1e-60 nor 1e+40 under/overflows.
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, width))
-    y = rng.integers(0, 10, size=batch)
-    model = mlp([width] + [width] * depth + [10], activation=activation, init="normal",
-                std=gain / np.sqrt(width), dtype=np.float64, seed=seed)
-    model.gradient(x, y)
-    grads = model.grads
-    return np.array([np.abs(grads[f"b{k}"]).mean() for k in range(1, depth + 1)])
-
-
 class VanishingGradientDemo(Demo):
     """Per-layer gradient magnitude of a deep net: sigmoid vs ReLU, depth and weight scale."""
 
@@ -185,7 +168,7 @@ class VanishingGradientDemo(Demo):
         shown = []
         ratios = {}
         for name, line in self.lines.items():
-            g = layer_gradients(name, depth, gain)
+            g = bias_gradient_magnitudes(name, depth, gain)
             g = np.where(g > 0, g, np.nan)  # an exactly-0 gradient has no place on a log axis
             line.set_data(k, g)
             shown.append(g)
@@ -206,9 +189,9 @@ class VanishingGradientDemo(Demo):
                            f"  sigmoid  {fmt(ratios['sigmoid'])}\n  ReLU       {fmt(ratios['relu'])}")
 
     def code(self, depth, gain):
-        return ("from nnutils.demos.backprop import layer_gradients\n"
-                f"sigmoid = layer_gradients('sigmoid', depth={depth}, gain={gain:.3g})\n"
-                f"relu = layer_gradients('relu', depth={depth}, gain={gain:.3g})")
+        return ("from nnutils.experiments.vanishing_gradients import bias_gradient_magnitudes\n"
+                f"sigmoid = bias_gradient_magnitudes('sigmoid', depth={depth}, gain={gain:.3g})\n"
+                f"relu = bias_gradient_magnitudes('relu', depth={depth}, gain={gain:.3g})")
 
 
 DEMOS = {"neuron_graph": NeuronGraphDemo, "vanishing_gradient": VanishingGradientDemo}

@@ -4,73 +4,28 @@ The lecture's network: 784-100×5-10 ReLU, weights ~ N(0, scale²), trained with
 MNIST training images for 20 epochs. Without BN only a narrow band of scales trains; with BN
 (Linear → BatchNorm → ReLU) almost any scale does, and larger learning rates become usable.
 
-``lecture_setup`` and ``train_run`` are the experiment (shared with the notebook's sweep);
-``hidden_activations`` collects each hidden layer's ReLU output; ``BatchNormDemo`` puts
-scale × BN on/off × lr under controls and retrains on release (≈ 0.5–2 s, with progress;
-each setting is trained once and remembered).
+The experiment is ``nnutils.experiments.batchnorm`` (``train_run``, shared with the notebook's
+sweep, and ``relu_outputs``); ``BatchNormDemo`` puts scale × BN on/off × lr under controls
+and retrains on release (≈ 0.5–2 s, with progress; each setting is trained once and
+remembered).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from nnutils.data import load_mnist
-from nnutils.layers import ReLU
+from nnutils.experiments.batchnorm import EPOCHS, SIZES, lecture_setup, relu_outputs, train_run
 from nnutils.model import mlp
-from nnutils.optim import SGD
 from nnutils.plots import PALETTE, hist_stairs
-from nnutils.train import fit
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["SIZES", "N_TRAIN", "EPOCHS", "lecture_setup", "train_run", "hidden_activations",
-           "BatchNormDemo", "DEMOS"]
+__all__ = ["HIST_BINS", "BatchNormDemo", "DEMOS"]
 
-SIZES = (784, 100, 100, 100, 100, 100, 10)   # the lecture's 784-100×5-10
-N_TRAIN = 1000
-EPOCHS = 20
-BATCH = 100
 HIST_BINS = np.linspace(0.0, 3.0, 16)       # ReLU outputs; values beyond 3 land in the last bin
 
-_DATA = {}
 # per-setting results of the demo (curve, histogram counts): every run is seeded, so a setting
 # always gives the same numbers; returning to it shows the stored run instead of retraining
 _RESULTS = {}
-
-
-def lecture_setup(n_train=N_TRAIN):
-    """The first ``n_train`` images of the embedded MNIST sample (cached): (x, y)."""
-    if n_train not in _DATA:
-        m = load_mnist()
-        _DATA[n_train] = (m.x_train[:n_train], m.y_train[:n_train])
-    return _DATA[n_train]
-
-
-def train_run(scale, batchnorm, lr=0.01, epochs=EPOCHS, sizes=SIZES, n_train=N_TRAIN, seed=0,
-              callbacks=()):
-    """One run of the lecture's experiment: (model, History). Weights ~ N(0, scale²)."""
-    x, y = lecture_setup(n_train)
-    model = mlp(sizes, init="normal", std=scale, batchnorm=batchnorm, seed=seed)
-    hist = fit(model, SGD(lr=lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
-               progress=False, callbacks=callbacks)
-    return model, hist
-
-
-def hidden_activations(model, x, train=False):
-    """The output of every ReLU layer for the batch x (list of arrays).
-
-    train=True uses the batch statistics in BN layers; the model's running averages are
-    restored afterwards, so looking does not change the model.
-    """
-    state = model.state() if train else None
-    outs = []
-    h = x
-    for layer in model.layers:
-        h = layer.forward(h, train)
-        if isinstance(layer, ReLU):
-            outs.append(h.copy())
-    if state is not None:
-        model.load_state(state)
-    return outs
 
 
 def _fmt_std(s):
@@ -167,18 +122,16 @@ class BatchNormDemo(Demo):
 
     def _compute(self, scale, batchnorm, lr):
         """Train once; keep only what the figure shows (curve, histogram counts, stds)."""
-        x, y = lecture_setup()
-        probe = x[:500]
-        model = mlp(SIZES, init="normal", std=scale, batchnorm=batchnorm, seed=0)
-        with np.errstate(all="ignore"):
-            init_acts = hidden_activations(model, probe, train=True)
+        probe = lecture_setup()[0][:500]
+        # train_run's network before training: the "at init" histograms
+        untrained = mlp(SIZES, init="normal", std=scale, batchnorm=batchnorm, seed=0)
         cb = (lambda h: self.progress(h.epochs / self.epochs,
                                       f"epoch {h.epochs}/{self.epochs}, "
                                       f"training accuracy {h.train_acc[-1]:.3f}"),)
         with np.errstate(all="ignore"):
-            hist = fit(model, SGD(lr=lr), x, y, epochs=self.epochs, batch_size=BATCH, seed=0,
-                       progress=False, callbacks=cb)
-            after = hidden_activations(model, probe, train=False)
+            init_acts = relu_outputs(untrained, probe, train=True)
+            model, hist = train_run(scale, batchnorm, lr, epochs=self.epochs, callbacks=cb)
+            after = relu_outputs(model, probe, train=False)
         out = {"acc": list(hist.train_acc), "diverged": hist.diverged,
                "init_counts": [], "after_counts": [], "init_std": [], "after_std": []}
         for acts, counts, stds in [(init_acts, out["init_counts"], out["init_std"]),

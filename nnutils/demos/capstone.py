@@ -6,8 +6,9 @@ label and the probability the network gave its (wrong) answer. Choose a true dig
 predicted digit (the matching cell of the matrix is outlined), the order (most or least
 confident mistakes first) and the page. Nothing is retrained: it is a light demo.
 
-Without arguments it trains a small network for a second on the embedded sample (cached), so
-the demo also works on its own; the lesson 9 notebook passes its recipe network's predictions.
+Without arguments it uses ``nnutils.experiments.mistakes.default_predictions`` (a small network
+trained for a second on the embedded sample, cached), so the demo also works on its own; the
+lesson 9 notebook passes its recipe network's predictions.
 """
 
 from __future__ import annotations
@@ -16,49 +17,13 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
-from nnutils.data import load_mnist
-from nnutils.model import mlp
-from nnutils.optim import Adam
-from nnutils.train import fit
+from nnutils.experiments.mistakes import confusion_matrix, default_predictions
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["confusion_matrix", "most_confused", "default_predictions", "MistakeBrowser", "DEMOS"]
+__all__ = ["MistakeBrowser", "DEMOS"]
 
-_CACHE = {}
 ROWS, COLS = 3, 6
 PER_PAGE = ROWS * COLS
-
-
-def confusion_matrix(y_true, y_pred, n_classes=10):
-    """counts[i, j] = how many images of true class i were predicted as j (rows: truth)."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true, y_pred: expected two 1-D label arrays of the same length, got "
-                         f"shapes {y_true.shape} and {y_pred.shape}")
-    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
-
-
-def most_confused(counts, k=5):
-    """The k largest off-diagonal cells as (count, true, predicted), largest first."""
-    off = np.array(counts, dtype=np.int64, copy=True)
-    np.fill_diagonal(off, -1)
-    order = np.argsort(-off, axis=None, kind="stable")[:k]
-    return [(int(off.flat[i]), *map(int, np.unravel_index(i, off.shape))) for i in order]
-
-
-def default_predictions():
-    """(probabilities (1000, 10), test images (1000, 784), labels) of a small network trained
-    briefly on the sample (784-100-10, Adam, 2 epochs): enough mistakes to browse. Cached."""
-    if "d" not in _CACHE:
-        m = load_mnist()
-        model = mlp((784, 100, 10), seed=0)
-        fit(model, Adam(lr=1e-3), m.x_train, m.y_train, epochs=2, batch_size=100, progress=False)
-        _CACHE["d"] = (model.predict_proba(m.x_test), m.x_test, m.y_test)
-    return _CACHE["d"]
-
-
 ANY = -1
 _DIGITS = [("any", ANY)] + [(str(d), d) for d in range(10)]
 

@@ -5,8 +5,9 @@ units (no bias); we look at the distribution of each layer's activations. Too sm
 collapses them (every unit alike, gradients vanish — 기울기 소실); too large a std saturates
 sigmoid/tanh or blows ReLU up; Xavier (sigmoid/tanh) and He (ReLU) keep them spread.
 
-``layer_activations`` and ``layer_gradients`` run the experiment forwards and backwards;
-``HistogramDemo`` puts activation × init under controls and redraws the 5 panels in place.
+The experiment is ``nnutils.experiments.initialization`` (``layer_activations`` forwards,
+``layer_gradient_stds`` backwards); ``HistogramDemo`` puts activation × init under controls,
+runs ``layer_activations`` on every change and redraws the 5 panels in place.
 """
 
 from __future__ import annotations
@@ -14,94 +15,18 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from nnutils.activations import get_activation
-from nnutils.init import init_std, initialize
+from nnutils.experiments.initialization import PRESETS, layer_activations, layer_stats
+from nnutils.init import init_std
 from nnutils.plots import PALETTE
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["layer_activations", "layer_gradients", "layer_stats", "HistogramDemo",
-           "HIST_RANGE", "PRESETS", "DEMOS"]
+__all__ = ["HistogramDemo", "HIST_RANGE", "DEMOS"]
 
-ACTS = ("sigmoid", "tanh", "relu")
-INITS = ("normal", "xavier", "he")
 # Histogram ranges that fit each activation: tanh's negative half and ReLU's values above 1
 # must be visible (values beyond the right edge are counted in the last bin and reported).
 HIST_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 5.0)}
 TICKS = {"sigmoid": (0, 0.5, 1), "tanh": (-1, 0, 1), "relu": (0, 1, 2, 3, 4, 5)}
 N_BINS = 40
-NEAR_LIMIT = 0.01   # sigmoid a < 0.01 or > 0.99, tanh |a| > 0.99: saturated (포화)
-
-PRESETS = {
-    "sigmoid std=1 (saturation)": {"activation": "sigmoid", "init": "normal", "std": 1.0},
-    "sigmoid std=0.01 (all alike)": {"activation": "sigmoid", "init": "normal", "std": 0.01},
-    "sigmoid Xavier": {"activation": "sigmoid", "init": "xavier"},
-    "tanh Xavier": {"activation": "tanh", "init": "xavier"},
-    "ReLU std=0.01 (collapse)": {"activation": "relu", "init": "normal", "std": 0.01},
-    "ReLU Xavier (shrinks)": {"activation": "relu", "init": "xavier"},
-    "ReLU He (stable)": {"activation": "relu", "init": "he"},
-}
-
-
-def _weights(init, std, width, depth, rng):
-    if init == "normal":
-        return [initialize("normal", (width, width), rng=rng, std=std, dtype=np.float64)
-                for _ in range(depth)]
-    return [initialize(init, (width, width), rng=rng, dtype=np.float64) for _ in range(depth)]
-
-
-def layer_activations(activation="sigmoid", init="normal", std=1.0, n=1000, width=100, depth=5,
-                      seed=0):
-    """The lecture's forward experiment: a list of `depth` activation arrays of shape (n, width).
-
-    Inputs x ~ N(0, 1); layer l computes a = f(a_prev @ W_l) with W_l from ``initialize`` (no bias).
-    """
-    f, _ = get_activation(activation)
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal((n, width))
-    acts = []
-    for W in _weights(init, std, width, depth, rng):
-        a = f(a @ W)
-        acts.append(a)
-    return acts
-
-
-def layer_gradients(activation="sigmoid", init="normal", std=1.0, n=1000, width=100, depth=5,
-                    seed=0):
-    """The same experiment backwards: send a random gradient dL/da ~ N(0, 1) into the last layer
-    and backpropagate. Returns (std of dL/da per layer, std of dL/dW per layer), layer 1 first.
-    Shrinking numbers towards layer 1 = vanishing gradients; growing = exploding."""
-    f, df = get_activation(activation)
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, width))
-    Ws = _weights(init, std, width, depth, rng)
-    inputs, pre = [], []
-    a = x
-    for W in Ws:                       # forward, keeping what backward needs
-        z = a @ W
-        inputs.append(a)
-        pre.append(z)
-        a = f(z)
-    da = rng.standard_normal((n, width))
-    g_act, g_w = [], []
-    for W, a_in, z in zip(Ws[::-1], inputs[::-1], pre[::-1]):
-        g_act.append(float(da.std()))
-        dz = da * df(z)                # through the activation: times f′(z)
-        g_w.append(float((a_in.T @ dz / n).std()))   # dL/dW = a_inᵀ dz (mean over the batch)
-        da = dz @ W.T                  # to the layer below
-    return np.array(g_act[::-1]), np.array(g_w[::-1])
-
-
-def layer_stats(a, activation):
-    """(mean, std, fraction) of one layer; fraction = saturated (|a| near the limits) for
-    sigmoid/tanh, exactly zero for ReLU."""
-    a = np.asarray(a)
-    if activation == "sigmoid":
-        frac = np.mean((a < NEAR_LIMIT) | (a > 1 - NEAR_LIMIT))
-    elif activation == "tanh":
-        frac = np.mean(np.abs(a) > 1 - NEAR_LIMIT)
-    else:
-        frac = np.mean(a == 0)
-    return float(a.mean()), float(a.std()), float(frac)
 
 
 class HistogramDemo(Demo):
@@ -123,12 +48,7 @@ class HistogramDemo(Demo):
         }
 
     def build(self, fig):
-        self.depth, self.width, self.n = 5, 100, 1000
-        rng = np.random.default_rng(0)
-        self.x = rng.standard_normal((self.n, self.width))
-        # one set of N(0,1) draws, scaled by the chosen std: moving the slider rescales the same
-        # network instead of drawing a new one (same as initialize("normal", std=s) with one rng)
-        self.z = [rng.standard_normal((self.width, self.width)) for _ in range(self.depth)]
+        self.depth, self.width = 5, 100
         # fixed margins instead of constrained layout: the panels never move, and recomputing
         # the layout costs about a third of every redraw of 5 panels
         fig.set_layout_engine("none")
@@ -152,12 +72,10 @@ class HistogramDemo(Demo):
         fig.supxlabel("activation value of each layer", fontsize=10, y=0.01)
         self._bins = None
 
-    def _std(self, init, std):
-        return std if init == "normal" else init_std(init, self.width, self.width)
-
     def update(self, activation, init, std):
-        f, _ = get_activation(activation)
-        s = self._std(init, std)
+        # the same seed every time: moving the std slider rescales the same N(0, 1) draws
+        acts = layer_activations(activation, init, std, width=self.width, depth=self.depth)
+        s = init_std(init, self.width, self.width, std=std)    # "normal": the slider's std
         lo, hi = HIST_RANGE[activation]
         edges = np.linspace(lo, hi, N_BINS + 1)
         if self._bins != activation:               # fixed bins per activation
@@ -165,14 +83,13 @@ class HistogramDemo(Demo):
                 ax.set_xlim(lo, hi)
                 ax.set_xticks(TICKS[activation], [f"{t:g}" for t in TICKS[activation]])
             self._bins = activation
-        a = self.x
         top = 0.0
-        for l in range(self.depth):
-            a = f(a @ (self.z[l] * s))
+        for l, a in enumerate(acts):
             mean, sd, frac = layer_stats(a, activation)
             v = a[a > 0] if activation == "relu" else a.ravel()   # ReLU zeros: reported as text
             # bin index by arithmetic (faster than np.histogram); beyond the range -> edge bins
-            idx = np.clip(((v - lo) * (N_BINS / (hi - lo))).astype(np.int64), 0, N_BINS - 1)
+            # np.intp: np.bincount takes it on 32-bit platforms (Pyodide) too
+            idx = np.clip(((v - lo) * (N_BINS / (hi - lo))).astype(np.intp), 0, N_BINS - 1)
             counts = np.bincount(idx, minlength=N_BINS) / a.size
             self.stairs[l].set_data(counts, edges)
             top = max(top, counts.max())
@@ -189,7 +106,7 @@ class HistogramDemo(Demo):
 
     def code(self, activation, init, std):
         extra = f", std={std:.3g}" if init == "normal" else ""
-        return ("from nnutils.demos.initialization import layer_activations, layer_stats\n"
+        return ("from nnutils.experiments.initialization import layer_activations, layer_stats\n"
                 f"acts = layer_activations({activation!r}, init={init!r}{extra})\n"
                 f"for a in acts:\n    print(layer_stats(a, {activation!r}))")
 

@@ -3,47 +3,36 @@
 TrajectoryDemo  pick optimizers, learning rate, μ, β1, β2, RMSProp decay, steps, start point
                 and surface; left: the paths on the contour plot, right: the race (loss vs step).
 LearningRateDemo  one learning-rate slider trains a small MNIST network and draws its loss
-                curve over the four classic reference curves (very high / high / good / low).
+                curve over the four classic reference curves (very high / high / good / low);
+                the runs are ``nnutils.experiments.learning_rate.lr_run``.
 """
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
-from nnutils import optim
-from nnutils.data import load_mnist
-from nnutils.model import mlp
-from nnutils.train import fit
+from nnutils.experiments.learning_rate import LR_REFERENCE, LR_SETUP, LR_SWEEP, final_loss, lr_run
+from nnutils.optim import make_optimizer
 from nnutils.plots import PALETTE, moving_average
 from nnutils.surfaces import SURFACES, get_surface
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["OPTIMIZER_NAMES", "make_2d_optimizer", "TrajectoryDemo", "lr_run", "LR_SETUP",
-           "LR_REFERENCE", "LR_SWEEP", "LearningRateDemo", "DEMOS"]
+__all__ = ["OPTIMIZER_NAMES", "OPTIMIZER_KNOBS", "TrajectoryDemo", "LearningRateDemo",
+           "trajectories_figure", "state_figure", "nesterov_figure", "draw_surface", "COLORS",
+           "DEMOS"]
 
-OPTIMIZER_NAMES = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
+# which of the demo's knobs each optimizer takes besides lr (make_optimizer reads the display
+# names case-insensitively), and how the legend writes each knob
+OPTIMIZER_KNOBS = {"SGD": (), "Momentum": ("momentum",), "Nesterov": ("momentum",),
+                   "AdaGrad": (), "RMSProp": ("decay",), "Adam": ("beta1", "beta2")}
+OPTIMIZER_NAMES = tuple(OPTIMIZER_KNOBS)
+_KNOB_LABEL = {"momentum": "μ={:.3g}", "decay": "ρ={:.4g}", "beta1": "β1={:.3g}",
+               "beta2": "β2={:.4g}"}
 COLORS = dict(zip(OPTIMIZER_NAMES, [PALETTE[i] for i in (7, 0, 5, 2, 3, 1)]))
 
 # how to space the contour levels so each surface reads well
 _LEVELS = {"bowl": "quadratic", "ill-conditioned": "quadratic", "rosenbrock": "log",
            "saddle": "linear"}
-
-
-def make_2d_optimizer(name, lr, momentum=0.9, beta1=0.9, beta2=0.999, decay=0.99):
-    """One nnutils.optim optimizer by its display name, with the demo's knobs."""
-    if name == "SGD":
-        return optim.SGD(lr=lr)
-    if name == "Momentum":
-        return optim.Momentum(lr=lr, momentum=momentum)
-    if name == "Nesterov":
-        return optim.Nesterov(lr=lr, momentum=momentum)
-    if name == "AdaGrad":
-        return optim.AdaGrad(lr=lr)
-    if name == "RMSProp":
-        return optim.RMSProp(lr=lr, decay=decay)
-    if name == "Adam":
-        return optim.Adam(lr=lr, beta1=beta1, beta2=beta2)
-    raise ValueError(f"name: expected one of {OPTIMIZER_NAMES}, got {name!r}")
 
 
 def _few_ticks(*axes):
@@ -177,20 +166,19 @@ class TrajectoryDemo(Demo):
             self._draw_surface(s)
         self.start_marker.set_data([x0], [y0])
         f_min = float(s.f(*s.minimum))
+        knobs = {"momentum": mu, "beta1": beta1, "beta2": beta2, "decay": decay}
         lows, highs, notes = [], [], []
         for name in OPTIMIZER_NAMES:
             if name not in optimizers:
                 self.paths[name].set_visible(False)
                 self.races[name].set_visible(False)
                 continue
-            opt = make_2d_optimizer(name, lr, momentum=mu, beta1=beta1, beta2=beta2,
-                                    decay=decay)
+            own = {k: knobs[k] for k in OPTIMIZER_KNOBS[name]}
+            opt = make_optimizer(name, lr=lr, **own)
             path = s.trajectory(opt, start=(x0, y0), steps=steps, bound=self._bound(s))
             gap = np.maximum(s.loss(path) - f_min, 1e-10)     # log scale needs > 0
             # the legend states each rule's knobs, so every control visibly changes the figure
-            label = {"Momentum": f"Momentum μ={mu:.3g}", "Nesterov": f"Nesterov μ={mu:.3g}",
-                     "RMSProp": f"RMSProp ρ={decay:.4g}",
-                     "Adam": f"Adam β1={beta1:.3g} β2={beta2:.4g}"}.get(name, name)
+            label = " ".join([name] + [_KNOB_LABEL[k].format(v) for k, v in own.items()])
             self.paths[name].set_label(label)
             self.races[name].set_label(label)
             self.paths[name].set_data(path[:, 0], path[:, 1])
@@ -301,44 +289,7 @@ def nesterov_figure(surface="bowl", point=(-4.0, 0.8), v=(1.6, -1.3), lr=0.6, mu
 
 
 # --- the learning-rate picture ------------------------------------------------------------
-# A small, fast setting (≈ 0.15 s per run): 2,000 MNIST-sample images, 784-50-10 ReLU (He),
-# plain SGD, batch 50, 200 steps (5 epochs), the same seed for every learning rate.
-LR_SETUP = {"n_train": 2000, "sizes": (784, 50, 10), "batch_size": 50, "steps": 200, "seed": 0}
-LR_REFERENCE = {"very high": 30.0, "high": 1.0, "good": 0.3, "low": 0.01}
-LR_SWEEP = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 _LR_COLORS = {"very high": PALETTE[1], "high": PALETTE[4], "good": PALETTE[2], "low": PALETTE[0]}
-_lr_cache = {}
-
-
-def _lr_data():
-    if "data" not in _lr_cache:
-        d = load_mnist()
-        n = LR_SETUP["n_train"]
-        _lr_cache["data"] = (d.x_train[:n], d.y_train[:n])
-    return _lr_cache["data"]
-
-
-def lr_run(lr, callbacks=()):
-    """Train the LR_SETUP network with SGD at `lr`: (per-step losses, diverged message or None).
-
-    Cached per learning rate (the run is deterministic), so moving back to a value is instant.
-    """
-    lr = float(lr)
-    if lr not in _lr_cache:
-        x, y = _lr_data()
-        model = mlp(list(LR_SETUP["sizes"]), activation="relu", init="he", seed=LR_SETUP["seed"])
-        steps = LR_SETUP["steps"]
-        epochs = -(-steps * LR_SETUP["batch_size"] // len(x))
-        hist = fit(model, optim.SGD(lr=lr), x, y, epochs=epochs, batch_size=LR_SETUP["batch_size"],
-                   max_steps=steps, seed=LR_SETUP["seed"], progress=False, callbacks=callbacks)
-        _lr_cache[lr] = (np.asarray(hist.loss, dtype=float), hist.diverged)
-    return _lr_cache[lr]
-
-
-def _final_loss(loss):
-    """Mean loss over the last 20 steps (the last finite ones for a diverged run)."""
-    loss = loss[np.isfinite(loss)]
-    return float(np.mean(loss[-20:]))
 
 
 class LearningRateDemo(Demo):
@@ -376,7 +327,7 @@ class LearningRateDemo(Demo):
         self.ax.grid(True, alpha=0.3)
 
         finals = [(lr, *lr_run(lr)) for lr in LR_SWEEP]
-        ok = [(lr, _final_loss(loss)) for lr, loss, div in finals if not div]
+        ok = [(lr, final_loss(loss)) for lr, loss, div in finals if not div]
         bad = [lr for lr, loss, div in finals if div]
         self.ax_sweep.plot(*zip(*ok), "o-", color="0.4", ms=4, lw=1, label="final loss")
         if bad:
@@ -399,7 +350,7 @@ class LearningRateDemo(Demo):
         smooth = _smooth_finite(loss, self.window)
         self.live.set_data(np.arange(len(smooth)), np.minimum(smooth, 1e3))   # finite, drawable
         self.vline.set_xdata([lr, lr])
-        final = _final_loss(loss)
+        final = final_loss(loss)
         self.cursor.set_data([lr], [self.ylim[1] * 0.95 if diverged else min(final, self.ylim[1])])
         self.live.set_label(f"your lr={lr:.3g}")
         self.ax.legend(fontsize=8, loc="upper right", framealpha=0.85)
@@ -409,7 +360,7 @@ class LearningRateDemo(Demo):
             self.status.value = f"lr={lr:.3g}: mean loss over the last 20 steps {final:.3f}"
 
     def code(self, lr):
-        return ("from nnutils.demos.optimizers import lr_run\n"
+        return ("from nnutils.experiments.learning_rate import lr_run\n"
                 f"loss, diverged = lr_run({lr!r})   # SGD, {LR_SETUP}")
 
 

@@ -21,6 +21,7 @@ LIM = (-0.5, 1.5)            # the view around the unit square
 GRID = np.linspace(-5.0, 5.0, 41)   # the brute-force grid for (w1, w2, b): 41**3 triples
 C0, C1 = PALETTE[0], PALETTE[1]     # colour of output 0 and output 1
 from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 AREA = ListedColormap(["#cfe3f3", "#f7d9c4"])  # light C0 / light C1 for the half-planes
 
@@ -275,7 +276,10 @@ class StepVsSigmoidDemo(Demo):
                                    label="sigmoid(k(w − 1))")
         (self.pts_step,) = self.a1.plot([], [], "o", color=PALETTE[1], mec="k", ms=7)
         (self.pts_sig,) = self.a1.plot([], [], "s", color=PALETTE[0], mec="k", ms=7)
-        self.band = self.a1.axvspan(0, 0, color="0.6", alpha=0.3, label="w → w + Δw")
+        # a Rectangle in (data x, axes y) coordinates, like axvspan, but with set_x on every
+        # matplotlib (axvspan returns a Polygon before 3.9, e.g. in the browser's Pyodide)
+        self.band = self.a1.add_patch(Rectangle((0, 0), 0, 1, transform=self.a1.get_xaxis_transform(),
+                                                color="0.6", alpha=0.3, label="w → w + Δw"))
         self.a1.set(xlim=self.WLIM, ylim=(-0.08, 1.25), xlabel="weight w (input x = 1, bias −1)",
                     ylabel="output y", title="output vs weight")
         self.a1.legend(loc="upper left", fontsize=8.5)

@@ -1,16 +1,9 @@
 """Lesson 7 demos: regularization (규제) against overfitting (과적합).
 
-Two overfitting experiments (``Setup``), both on the embedded MNIST sample:
-
-- ``LECTURE``: the lecture's 300 training images and a 784-100×6-10 ReLU network (He init),
-  SGD lr 0.01, batch 100, 200 epochs. Training accuracy reaches 1.0 while test accuracy stalls.
-- ``NOISY``: 1,000 training images of which 30 % carry a wrong label, a 784-100-100-10 network,
-  SGD lr 0.1, 60 epochs. The network memorises the wrong labels too and its (clean) test accuracy
-  falls from its peak: the harm that weight decay (가중치 감소) and dropout (드롭아웃) prevent.
-
-``overfit_run`` is the experiment (shared with the notebook). Its results are cached per
-setting: the same arguments always give the same numbers (everything is seeded), so a demo
-that returns to a slider stop shows the run it already trained instead of training it again.
+The experiments are ``nnutils.experiments.overfitting``: two set-ups (``LECTURE``: the
+lecture's 300 images and 784-100×6-10; ``NOISY``: 1,000 images, 30 % wrong labels,
+784-100-100-10) and ``overfit_run``, cached per setting, so a demo that returns to a slider
+stop shows the run it already trained instead of training it again.
 
 - ``WeightDecayDemo``: λ (log slider) × penalty L2 / L1 / elastic → train/test curves and the
   first layer's weight histogram, against the unregularised run (retrains, ≈ 1–3 s, cached).
@@ -21,128 +14,20 @@ that returns to a slider stop shows the run it already trained instead of traini
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
 
 import numpy as np
 
 from nnutils import augment as A
-from nnutils.data import corrupt_labels, load_mnist
+from nnutils.data import load_mnist
+from nnutils.experiments.overfitting import NOISY, overfit_run
 from nnutils.layers import Dropout
-from nnutils.model import mlp
-from nnutils.optim import SGD
 from nnutils.plots import PALETTE, hist_stairs, set_hist
-from nnutils.train import fit
 from nnutils.widgets import Demo, controls as C
 
-__all__ = ["Setup", "LECTURE", "NOISY", "BATCH", "OverfitRun", "overfit_data", "overfit_run",
-           "clear_cache", "WeightDecayDemo", "DropoutDemo", "AugmentGallery", "TRANSFORMS",
-           "gallery_digits", "DEMOS"]
-
-
-@dataclass(frozen=True)
-class Setup:
-    """One overfitting experiment: which training images, which network, how it is trained."""
-    name: str
-    n_train: int            # the first n_train images of the sample's training part
-    label_noise: float      # fraction of training and validation labels replaced by a wrong class
-    sizes: tuple
-    lr: float
-    epochs: int
-    eval_every: int         # test accuracy every few epochs (each is a pass over 1,000 images)
-
-    def __str__(self):
-        noise = f", {self.label_noise:.0%} wrong labels" if self.label_noise else ""
-        net = "-".join(map(str, self.sizes))
-        if len(set(self.sizes[1:-1])) == 1 and len(self.sizes) > 4:
-            net = f"{self.sizes[0]}-{self.sizes[1]}×{len(self.sizes) - 2}-{self.sizes[-1]}"
-        return f"{self.n_train:,} images{noise}, {net}, SGD lr {self.lr:g}, {self.epochs} epochs"
-
-
-LECTURE = Setup("lecture", 300, 0.0, (784,) + (100,) * 6 + (10,), lr=0.01, epochs=200, eval_every=5)
-NOISY = Setup("noisy labels", 1000, 0.3, (784, 100, 100, 10), lr=0.1, epochs=60, eval_every=2)
-BATCH = 100
-NOISE_SEED = 1000                   # one fixed set of wrong labels for every run and seed
-VALIDATION = slice(3000, 4000)      # 1,000 training images that no setup trains on
-
-_DATA = {}
-_CACHE = {}
-
-
-def overfit_data(setup=LECTURE):
-    """(x_train, y_train, x_val, y_val, x_test, y_test) for a setup (cached).
-
-    Training: the first ``setup.n_train`` images of the sample's training part; validation:
-    1,000 other training images. Both get the setup's label noise (validation data is as dirty
-    as the training data in practice); the test labels stay clean, so test accuracy measures
-    how well the network learnt the real digits.
-    """
-    if setup not in _DATA:
-        m = load_mnist()
-        x, y = m.x_train[:setup.n_train], m.y_train[:setup.n_train]
-        x_val, y_val = m.x_train[VALIDATION], m.y_train[VALIDATION]
-        if setup.label_noise:
-            y = corrupt_labels(y, setup.label_noise, seed=NOISE_SEED)
-            y_val = corrupt_labels(y_val, setup.label_noise, seed=NOISE_SEED + 1)
-        _DATA[setup] = (x, y, x_val, y_val, m.x_test, m.y_test)
-    return _DATA[setup]
-
-
-@dataclass(frozen=True)
-class OverfitRun:
-    """What one run produced: per-epoch training accuracy, test accuracy every
-    ``setup.eval_every`` epochs (``test_epochs``), the trained model and its History."""
-    train_acc: np.ndarray
-    test_epochs: np.ndarray
-    test_acc: np.ndarray
-    model: object
-    history: object
-
-    @property
-    def gap(self):
-        """Final training accuracy minus final test accuracy."""
-        return float(self.train_acc[-1] - self.test_acc[-1])
-
-
-def clear_cache():
-    _CACHE.clear()
-
-
-def _key(setup, weight_decay, penalty, dropout, epochs, seed):
-    return (setup, round(float(weight_decay), 12), penalty, round(float(dropout), 12),
-            int(epochs or setup.epochs), int(seed))
-
-
-def overfit_run(setup=LECTURE, weight_decay=0.0, penalty="l2", dropout=0.0, epochs=None, seed=0,
-                progress=None) -> OverfitRun:
-    """One run of an overfitting setup with optional weight decay and dropout (cached).
-
-    seed: the initial weights, the order of the mini-batches and the dropout masks.
-    progress: optional callable(fraction, text), called after each epoch of a fresh run.
-    """
-    key = _key(setup, weight_decay, penalty, dropout, epochs, seed)
-    if key in _CACHE:
-        return _CACHE[key]
-    epochs = key[-2]
-    x, y, _, _, x_test, y_test = overfit_data(setup)
-    model = mlp(setup.sizes, init="he", dropout=dropout, weight_decay=weight_decay, penalty=penalty,
-                seed=seed)
-    test_epochs, test_acc = [], []
-
-    def after_epoch(h):
-        if h.epochs == 1 or h.epochs % setup.eval_every == 0 or h.epochs == epochs:
-            test_epochs.append(h.epochs)
-            test_acc.append(model.accuracy(x_test, y_test))
-        if progress is not None:
-            progress(h.epochs / epochs, f"epoch {h.epochs}/{epochs}: training accuracy "
-                                        f"{h.train_acc[-1]:.3f}")
-
-    with np.errstate(all="ignore"):
-        hist = fit(model, SGD(lr=setup.lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
-                   progress=False, callbacks=(after_epoch,))
-    run = OverfitRun(np.array(hist.train_acc), np.array(test_epochs, dtype=int),
-                     np.array(test_acc), model, hist)
-    _CACHE[key] = run
-    return run
+__all__ = ["WeightDecayDemo", "DropoutDemo", "AugmentGallery", "TRANSFORMS", "gallery_digits",
+           "DEMOS"]
 
 
 def _curves(ax, epochs):
@@ -182,15 +67,22 @@ class _RetrainDemo(Demo):
         self.epochs = int(epochs or self.setup.epochs)
         super().__init__(**values)
 
-    def _run(self, label, weight_decay=0.0, penalty="l2", dropout=0.0):
-        cached = _key(self.setup, weight_decay, penalty, dropout, self.epochs, 0) in _CACHE
+    @contextmanager
+    def _training(self, label):
+        """The progress callback for one run; afterwards the status line says whether it
+        trained (it reported epochs) or came from the cache."""
+        reported = []
+
+        def progress(fraction, text=""):
+            reported.append(fraction)
+            self.progress(fraction, text)
+
         self.progress(0.0, f"training {label} …")
-        run = overfit_run(self.setup, weight_decay, penalty, dropout, epochs=self.epochs,
-                          progress=self.progress)
+        start = time.perf_counter()
+        yield progress
         self.progress(1.0)
-        self.status.value = (f"{label}: cached result (this setting was trained before)" if cached
-                             else f"{label}: trained in {run.history.seconds:.1f} s")
-        return run
+        self.status.value = (f"{label}: trained in {time.perf_counter() - start:.1f} s" if reported
+                             else f"{label}: cached result (this setting was trained before)")
 
     def _base(self):
         base = overfit_run(self.setup, epochs=self.epochs)
@@ -233,7 +125,9 @@ class WeightDecayDemo(_RetrainDemo):
     def update(self, lam, penalty):
         base = self._base()
         label = f"{penalty.upper() if penalty != 'elastic' else 'elastic'} λ={lam:.2g}"
-        run = self._run(label, weight_decay=lam, penalty=penalty)
+        with self._training(label) as progress:
+            run = overfit_run(self.setup, weight_decay=lam, penalty=penalty, epochs=self.epochs,
+                              progress=progress)
         _compare(self.lines, self.text, base, run, label)
         w0, w1 = base.model.params["W1"], run.model.params["W1"]
         set_hist(self.h_base, w0)
@@ -265,7 +159,8 @@ class DropoutDemo(_RetrainDemo):
         ratio = round(float(ratio), 10)
         base = self._base()
         label = f"dropout {ratio:.1f}"
-        run = self._run(label, dropout=ratio)
+        with self._training(label) as progress:
+            run = overfit_run(self.setup, dropout=ratio, epochs=self.epochs, progress=progress)
         _compare(self.lines, self.text, base, run, label)
         layer = Dropout(ratio, rng=np.random.default_rng(1))
         layer.forward(np.ones((20, 100)), train=True)          # the mask it draws for a batch

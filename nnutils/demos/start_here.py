@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnutils.activations import sigmoid, sigmoid_grad
+from nnutils.activations import sigmoid, sigmoid_grad, tanh
+from nnutils.perceptron import step
 from nnutils.widgets import Demo, controls as C
 
 __all__ = ["SigmoidDemo", "DEMOS"]
@@ -49,8 +50,8 @@ class SigmoidDemo(Demo):
         grad = slope * sigmoid_grad(z)
         self.grad.set_ydata(np.minimum(grad, 1.55))  # clip so a steep slope stays on the axes
         other = {"none": np.full_like(self.x, np.nan),
-                 "step": np.where(self.x > shift, 1.0, 0.0),
-                 "tanh": np.tanh(z)}[compare]
+                 "step": step(self.x - shift),
+                 "tanh": tanh(z)}[compare]
         self.other.set_ydata(other)
         self.other.set_label({"none": "_", "step": "step function",
                               "tanh": "tanh(a·(x − c))"}[compare])

@@ -5,9 +5,9 @@ exactly 1 (its slope at the centre is a·σ'(0) = a/4).
 """
 from __future__ import annotations
 
-from numbers import Real
 
 from nnutils.activations import sigmoid_grad
+from nnutils.checks import is_number
 
 from . import Result, failed, passed
 
@@ -17,7 +17,7 @@ __all__ = ["check_steepest_slope"]
 def check_steepest_slope(a) -> Result:
     if a is None or a is Ellipsis:
         return failed("put your answer in a (a number), then run the cell again.")
-    if isinstance(a, bool) or not isinstance(a, Real):
+    if not is_number(a):
         return failed(f"a should be a number, got {type(a).__name__}")
     steepest = float(a) * float(sigmoid_grad(0.0))      # chain rule: d/dx σ(a·x) at x = 0
     if abs(steepest - 1.0) < 1e-9:

@@ -16,8 +16,8 @@ sending gradient to both inputs, σ′ taken at the wrong point).
 from __future__ import annotations
 
 import math
-import numbers
 
+from ..checks import is_number
 from . import Result, Reveal, failed, passed
 
 __all__ = ["SMALL_GRAPH", "small_graph", "check_small_graph", "check_div_backward",
@@ -39,7 +39,7 @@ def _numeric_grad(f, args, i, h=1e-6):
 
 
 def _number(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+    return is_number(x) and math.isfinite(x)
 
 
 def check_small_graph(grads) -> Result:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..experiments.initialization import PRESETS, layer_activations, layer_stats
 from . import Result, Reveal, attempt, failed, passed
 
 __all__ = ["check_he_init", "check_saturating_preset", "saturation_by_preset",
@@ -64,22 +65,19 @@ def check_he_init(he_normal) -> Result:
 
 def saturation_by_preset(layer=5):
     """% of saturated units in `layer` for each sigmoid/tanh preset of the histogram demo."""
-    from nnutils.demos.initialization import PRESETS, layer_activations, layer_stats
-
     out = {}
     for name, p in PRESETS.items():
         if p["activation"] == "relu":
             continue
-        acts = layer_activations(p["activation"], p["init"], p.get("std", 1.0))
+        acts = layer_activations(**p)
         out[name] = 100 * layer_stats(acts[layer - 1], p["activation"])[2]
     return out
 
 
 def check_saturating_preset(name) -> Result:
-    """name: the preset (a key of ``nnutils.demos.initialization.PRESETS``) whose sigmoid/tanh
-    activations pile up at the limits (more than a third of the layer-5 units saturated)."""
-    from nnutils.demos.initialization import PRESETS, layer_activations, layer_stats
-
+    """name: the preset (a key of ``nnutils.experiments.initialization.PRESETS``) whose
+    sigmoid/tanh activations pile up at the limits (more than a third of the layer-5 units
+    saturated)."""
     if name not in PRESETS:
         return failed(f"give one of the preset names: {list(PRESETS)}; got {name!r}")
     p = PRESETS[name]
@@ -90,7 +88,7 @@ def check_saturating_preset(name) -> Result:
     if sat[name] > 100 / 3:
         return passed(f"{name!r}: {sat[name]:.0f}% of the layer-5 units sit near 0 or 1, where "
                       "σ′ ≈ 0 — the gradient through them vanishes (기울기 소실).")
-    acts = layer_activations(p["activation"], p["init"], p.get("std", 1.0))
+    acts = layer_activations(**p)
     mean, std, _ = layer_stats(acts[-1], p["activation"])
     why = ("they all collapsed near the middle: every unit outputs almost the same value"
            if std < 0.05 else "they are spread over the range")

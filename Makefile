@@ -82,6 +82,7 @@ test: test-unit test-notebooks test-kernels test-browser
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --ignore=tests/test_browser.py tests
+	$(PY) -m pytest -q -p no:cacheprovider --doctest-modules nnutils   # the docstrings' examples
 
 # Strict replay: every output is compared except cells marked `# NBVAL_IGNORE_OUTPUT`;
 # each worker replays whole notebooks (--dist loadfile), since cells depend on earlier ones.

@@ -1,11 +1,14 @@
 # Training Neural Networks — course notebooks on the small numpy package `nnutils`.
 #
 #   make lab        set up .venv on first use, then open JupyterLab on the course
+#                   (LANG=ko: the Korean edition, 한국어판, with JupyterLab's menus in Korean)
 #   make test       set up .venv on first use, then unit tests + notebook replay (also under
 #                   another BLAS kernel) + browser test
 #   make test-tolerant  replay every notebook with 2 BLAS threads, another kernel and numpy's
 #                   widest SIMD off; every printed number must stay within 5 % (0.03 below 1)
-#   make notebooks  re-execute every notebook in place and normalise it (after editing)
+#   make notebooks  re-execute every notebook (both editions) in place and normalise it
+#   make test-pyodide-versions  the engine and demo tests against the browser's numpy 2.0.2 and
+#                   matplotlib 3.8.4 (not part of `make test`)
 #   make bench      run the benchmark scripts (they print ratios, they are not tests)
 #   make html       export the notebooks to static HTML in build/html
 #   make clean      remove build output and caches (keeps .venv; `rm -rf .venv` to rebuild it)
@@ -44,9 +47,20 @@ UV_VERSION := 0.13.9
 LOCK_FLAGS := --group build --extra lab --extra test --universal --python-version 3.10 --generate-hashes
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# the Korean edition (한국어판): the same code cells, Korean prose
+NOTEBOOKS_KO := $(sort $(wildcard notebooks/ko/*.ipynb))
 
+# `make lab LANG=ko` (or any Korean locale, e.g. LANG=ko_KR.UTF-8): the Korean edition
+# (notebooks/ko/), with JupyterLab's own menus in Korean. The language pack is in the lock; the
+# locale is set in a JupyterLab settings folder of the course's own, build/lab-settings-ko.
+KOREAN := $(filter ko ko_% ko-%,$(LANG))
+LAB_SETTINGS_KO := build/lab-settings-ko
+LAB_LOCALE_KO := $(LAB_SETTINGS_KO)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
 LAB_FLAGS := --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=notebooks \
-	--LabApp.default_url=/lab/tree/00_start_here.ipynb
+	--LabApp.default_url=/lab/tree/$(if $(KOREAN),ko/)00_start_here.ipynb
+# "ko" alone is not a locale the C library knows: run JupyterLab in UTF-8 instead
+LAB_ENV := $(if $(KOREAN),JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/$(LAB_SETTINGS_KO) \
+	$(if $(filter ko,$(LANG)),LANG=C.UTF-8))
 # Jupyter refuses to start as root unless told that this is on purpose (e.g. in a container).
 ifeq ($(shell id -u),0)
 LAB_FLAGS += --allow-root
@@ -57,7 +71,7 @@ LAB_FLAGS += --no-browser
 endif
 
 .PHONY: lab test test-unit test-notebooks test-kernels test-tolerant test-browser notebooks bench \
-	html clean lock
+	html clean lock test-pyodide-versions
 
 $(STAMP): $(LOCK) pyproject.toml
 	@echo "Setting up $(VENV) from $(LOCK) (first run only; takes a minute or two)"
@@ -73,9 +87,13 @@ lock:
 	$(PY) -m uv --quiet pip compile pyproject.toml $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) -o $(LOCK) \
 		--custom-compile-command "make lock  # uv==$(UV_VERSION) pip compile pyproject.toml $(LOCK_FLAGS)"
 
-lab: $(STAMP)
+lab: $(STAMP) $(if $(KOREAN),$(LAB_LOCALE_KO))
 	@echo "Starting JupyterLab; open the http://...:$(PORT)/lab?token=... URL printed below (Ctrl-C twice to stop)."
-	$(VENV)/bin/jupyter lab $(LAB_FLAGS)
+	$(LAB_ENV) $(VENV)/bin/jupyter lab $(LAB_FLAGS)
+
+$(LAB_LOCALE_KO):
+	mkdir -p $(@D)
+	printf '{\n  "locale": "ko_KR"\n}\n' > $@
 
 # `make -k test` runs all parts even when one fails.
 test: test-unit test-notebooks test-kernels test-browser
@@ -112,8 +130,27 @@ test-tolerant: $(STAMP)
 test-browser: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --durations=0 tests/test_browser.py
 
+# The browser edition runs on Pyodide 0.27.7, with numpy 2.0.2 and matplotlib 3.8.4 (older than the
+# lock's). The engine and demo tests run natively against those two: a venv of their own, which
+# takes everything else from .venv (a .pth file) and both from requirements-pyodide-versions.lock.
+PV_VENV := build/venv-pyodide-versions
+PV_TESTS := tests/test_demos.py tests/test_layers.py tests/test_model.py tests/test_optim.py \
+	tests/test_train.py tests/test_fastpath.py tests/test_experiments.py tests/test_data.py \
+	tests/test_data_toy.py
+test-pyodide-versions: $(STAMP)
+	test -x $(PV_VENV)/bin/python || $(PYTHON) -m venv $(PV_VENV)
+	$(PV_VENV)/bin/python -c "import site, sys; open(site.getsitepackages()[0] + '/course.pth', 'w')\
+		.write(sys.argv[1] + '\n')" "$$($(PY) -c 'import site; print(site.getsitepackages()[0])')"
+	$(PV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		--no-deps -r requirements-pyodide-versions.lock
+	$(PV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--no-build-isolation -e .
+	$(PV_VENV)/bin/python -c "import numpy, matplotlib; print('numpy', numpy.__version__, \
+		'matplotlib', matplotlib.__version__)"
+	$(PV_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(JOBS) $(PV_TESTS)
+
 notebooks: $(STAMP)
-	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+	$(PY) tools/execute_notebooks.py $(NOTEBOOKS) $(NOTEBOOKS_KO)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(PY) $$f || exit 1; done

@@ -21,3 +21,5 @@ Pass ``dtype=np.float32`` to train as the frameworks do (benchmarks/train_step.p
 """
 
 __version__ = "0.1.0"
+
+from .i18n import language, set_language  # noqa: E402,F401  (nnutils.set_language("ko"))

@@ -24,6 +24,7 @@ from .checks import is_int
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from nnutils.graph import Value, topological_order
+from nnutils.i18n import tr
 
 __all__ = ["layout", "draw_graph", "GraphDrawing"]
 
@@ -263,7 +264,8 @@ class GraphDrawing:
 def draw_graph(root, ax=None, highlight=None, fmt=".2f", fontsize=None, show_grad=True,
                title=None):
     """Draw the graph ending at ``root``; returns a ``GraphDrawing`` (its ``.ax.figure`` is
-    the figure). Without ``ax`` a new figure is made, sized for the graph."""
+    the figure). Without ``ax`` a new figure is made, sized for the graph. The title is shown
+    in the current language when the catalogue has it (nnutils.i18n.tr)."""
     if not isinstance(root, Value):
         raise TypeError(f"root must be a nnutils.graph.Value, got {type(root).__name__}")
     if ax is None:
@@ -281,5 +283,5 @@ def draw_graph(root, ax=None, highlight=None, fmt=".2f", fontsize=None, show_gra
     if highlight is not None:
         drawing.update(root, highlight=highlight)
     if title:
-        ax.set_title(title, fontsize=max(drawing.fontsize * 1.1, 9))
+        ax.set_title(tr(title), fontsize=max(drawing.fontsize * 1.1, 9))
     return drawing

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnutils.i18n import tr
+
 __all__ = ["moving_average", "plane_grid", "boundary_image", "hist_stairs", "set_hist",
            "curves", "loss_curves", "PALETTE"]
 
@@ -67,10 +69,11 @@ def curves(ax, names, colors=None, **kw):
 
 
 def loss_curves(ax, histories, window=20, ylabel="training loss", xlabel="iteration"):
-    """Static figure: one smoothed loss curve per named history (``History.loss``)."""
+    """Static figure: one smoothed loss curve per named history (``History.loss``); the axis
+    labels in the current language."""
     for i, (name, h) in enumerate(histories.items()):
         loss = getattr(h, "loss", h)
         ax.plot(moving_average(loss, window), label=name, color=PALETTE[i % len(PALETTE)])
-    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.set(xlabel=tr(xlabel), ylabel=tr(ylabel))
     ax.legend()
     return ax

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .checks import positive_int
+from .i18n import tr
 from .losses import _labels
 
 __all__ = ["train_step", "fit", "batches", "History", "TrainingDiverged"]
@@ -200,8 +201,8 @@ class _Run:
         hist.lr.append(self.optimizer.lr)
         limit = self.divergence_factor * max(self.first_loss, 1.0) if self.first_loss is not None else math.inf
         if not math.isfinite(loss) or loss > limit:
-            hist.diverged = (f"diverged at step {hist.steps + 1} with lr={self.optimizer.lr:g}; "
-                             f"lower the learning rate")
+            hist.diverged = tr("diverged at step {step} with lr={lr:g}; lower the learning rate",
+                               step=hist.steps + 1, lr=self.optimizer.lr)
             return False
         if self.first_loss is None:
             self.first_loss = loss

@@ -59,6 +59,8 @@ import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from nnutils.i18n import tr
+
 __all__ = ["Demo", "controls", "render_png"]
 
 
@@ -101,17 +103,17 @@ class controls:
                 raise ValueError(f"a log slider needs min > 0, got {min}")
             lo, hi = math.log10(min), math.log10(max)
             return W.FloatLogSlider(value=value, base=10, min=lo, max=hi,
-                                    step=step or _step_through(math.log10(value), lo, hi), description=description or "",
+                                    step=step or _step_through(math.log10(value), lo, hi), description=tr(description or ""),
                                     readout_format=readout_format or ".3g", style=style)
         return W.FloatSlider(value=value, min=min, max=max, step=step or _step_through(value, min, max),
-                             description=description or "", readout_format=readout_format or ".3g",
+                             description=tr(description or ""), readout_format=readout_format or ".3g",
                              style=style)
 
     @staticmethod
     def int_slider(value, min, max, step=1, description=None):
         if not min <= value <= max:
             raise ValueError(f"slider value {value} must lie in [{min}, {max}]")
-        return W.IntSlider(value=value, min=min, max=max, step=step, description=description or "",
+        return W.IntSlider(value=value, min=min, max=max, step=step, description=tr(description or ""),
                            style={"description_width": "initial"})
 
     @staticmethod
@@ -122,18 +124,19 @@ class controls:
             value = values[0]
         if value not in values:
             raise ValueError(f"dropdown value {value!r} must be one of {values}")
-        return W.Dropdown(options=options, value=value, description=description or "",
+        options = [(tr(o[0]), o[1]) if isinstance(o, tuple) else o for o in options]
+        return W.Dropdown(options=options, value=value, description=tr(description or ""),
                           style={"description_width": "initial"})
 
     @staticmethod
     def toggle(value=False, description=""):
-        return W.Checkbox(value=bool(value), description=description, indent=False)
+        return W.Checkbox(value=bool(value), description=tr(description), indent=False)
 
     @staticmethod
     def choose_many(options, value=(), description=None):
         """Pick any subset (e.g. which optimizers to show)."""
         return W.SelectMultiple(options=list(options), value=tuple(value),
-                                description=description or "", rows=min(len(options), 6),
+                                description=tr(description or ""), rows=min(len(options), 6),
                                 style={"description_width": "initial"})
 
 
@@ -333,27 +336,27 @@ class Demo:
     def _layout(self):
         presets, actions = [], []
         for name in self.presets:
-            b = W.Button(description=name, tooltip=f"preset: {name}",
+            b = W.Button(description=tr(name), tooltip=tr("preset: {name}", name=tr(name)),
                          layout=W.Layout(width="auto"))
             b.on_click(lambda _, n=name: self.apply_preset(n))
             presets.append(b)
         for label, action in self.buttons().items():
-            b = W.Button(description=label, layout=W.Layout(width="auto"), button_style="info",
+            b = W.Button(description=tr(label), layout=W.Layout(width="auto"), button_style="info",
                          icon=self.button_icons.get(label, ""))
             b.on_click(lambda _, f=action: self._run_button(f))
             actions.append(b)
-        reset = W.Button(description="reset", icon="undo", layout=W.Layout(width="auto"))
+        reset = W.Button(description=tr("reset"), icon="undo", layout=W.Layout(width="auto"))
         reset.on_click(lambda _: self.reset())
-        show = W.Button(description="show code", icon="code", layout=W.Layout(width="auto"))
+        show = W.Button(description=tr("show code"), icon="code", layout=W.Layout(width="auto"))
         show.on_click(lambda _: self._show_code())
         actions += [reset, show]
         if self.preset_heading:
-            heading = W.HTML(f"{html.escape(self.preset_heading)}:&nbsp;")
+            heading = W.HTML(f"{html.escape(tr(self.preset_heading))}:&nbsp;")
             buttons = W.VBox([W.HBox(actions), W.HBox([heading] + presets, layout=W.Layout(
                 flex_flow="row wrap", align_items="center"))])
         else:
             buttons = W.Box(presets + actions, layout=W.Layout(flex_flow="row wrap"))
-        header = [W.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
+        header = [W.HTML(f"<b>{html.escape(tr(self.title))}</b>")] if self.title else []
         return W.VBox(header + [self._knobs(), buttons, self.bar, self.status, self.image,
                                 self.code_view])
 
@@ -370,7 +373,7 @@ class Demo:
         if problems:
             raise ValueError(f"{type(self).__name__}.control_groups must name every control "
                              f"exactly once ({problems})")
-        return W.HBox([W.VBox([W.HTML(f"<b>{html.escape(heading)}</b>")]
+        return W.HBox([W.VBox([W.HTML(f"<b>{html.escape(tr(heading))}</b>")]
                               + [self.controls[name] for name in names])
                        for heading, names in self.control_groups.items()],
                       layout=W.Layout(flex_flow="row wrap"))
@@ -394,5 +397,5 @@ class Demo:
             bundle = bundle[0]
         bundle = dict(bundle)
         bundle["image/png"] = base64.b64encode(self.initial_png).decode("ascii")
-        bundle["text/plain"] = f"<{type(self).__name__} demo: {self.title}>"
+        bundle["text/plain"] = f"<{type(self).__name__} demo: {tr(self.title)}>"
         return bundle

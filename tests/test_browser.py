@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOTEBOOKS_DIR, notebook_paths
+from conftest import KOREAN_DIR, NOTEBOOKS_DIR, notebook_paths
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -42,6 +42,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 NOTEBOOKS = notebook_paths()
+# The Korean edition: lesson 0, one retraining demo (lesson 7) and the playground, whose Hangul
+# must be drawn with a Korean font (Debian's fonts-noto-cjk or fonts-nanum), not as empty boxes.
+KOREAN = [KOREAN_DIR / name for name in ("00_start_here.ipynb", "07_regularization.ipynb",
+                                         "10_playground.ipynb")]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 SCREENSHOTS = os.environ.get("NNUTILS_SCREENSHOTS")
 
 # Time limits in seconds. A notebook runs in well under a minute; the slack is for a busy CI.
@@ -560,7 +565,7 @@ class Notebook:
 
     def reset(self, demo):
         """Click the demo's reset button and wait; None if it has none."""
-        button = demo.locator("button", has_text=re.compile(r"^\s*reset\s*$"))
+        button = demo.locator("button", has_text=re.compile(r"^\s*(reset|되돌리기)\s*$"))
         if not button.count():
             return None
         idle = self._idle_count()
@@ -578,9 +583,24 @@ def test_there_are_notebooks_to_test():
     assert NOTEBOOKS, "no notebooks found"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def _korean_font_installed():
+    try:
+        out = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True)
+    except OSError:
+        return False
+    return bool(out.stdout.strip())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + KOREAN,
+                         ids=[p.name for p in NOTEBOOKS] + [f"ko/{p.name}" for p in KOREAN])
 def test_notebook_runs_and_its_demos_respond(lab, page, path):
-    nb = Notebook(page, *lab, path.name)
+    korean = path.parent == KOREAN_DIR
+    if korean and not _korean_font_installed():
+        message = "no Korean font for Chromium: apt-get install fonts-noto-cjk"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    nb = Notebook(page, *lab, f"ko/{path.name}" if korean else path.name)
     nb.open()
     nb.run_all()
     assert not nb.errors(), "\n".join(nb.errors())
@@ -589,13 +609,16 @@ def test_notebook_runs_and_its_demos_respond(lab, page, path):
 
     start = time.monotonic()
     demos = nb.demos()
+    if korean:                                 # titles, labels and buttons speak Korean
+        for demo in demos:
+            assert HANGUL.search(demo.inner_text()), f"{path.name}: a demo without Hangul"
     for i, demo in enumerate(demos):
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
             cell = demo.locator("xpath=ancestor::div[contains(@class, 'jp-CodeCell')][1]")
-            cell.screenshot(path=str(Path(SCREENSHOTS) / f"{path.stem}_demo{i}.png"))
+            cell.screenshot(path=str(Path(SCREENSHOTS) / f"{'ko_' if korean else ''}{path.stem}_demo{i}.png"))
         nb.exercise(demo, i)
-    for action in EXTRA_ACTIONS.get(path.name, ()):
+    for action in () if korean else EXTRA_ACTIONS.get(path.name, ()):   # they click English labels
         action(nb)
     nb.timings["widgets"] = time.monotonic() - start
 

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from conftest import NOTEBOOKS_DIR, notebook_paths
+from conftest import KOREAN_DIR, korean_notebook_paths, notebook_paths
 
-NOTEBOOKS = notebook_paths()
+ENGLISH = notebook_paths()
+NOTEBOOKS = ENGLISH + korean_notebook_paths()      # both editions
 MAX_BYTES = 2 * 1024 * 1024
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Machine-specific paths that would break (or leak) on someone else's computer.
@@ -45,11 +46,15 @@ def text_strings(node, key=""):
 
 
 def test_there_are_notebooks():
-    assert NOTEBOOKS, "no notebooks/NN_name.ipynb found"
-    assert NOTEBOOKS[0].name == "00_start_here.ipynb"
+    assert ENGLISH, "no notebooks/NN_name.ipynb found"
+    assert ENGLISH[0].name == "00_start_here.ipynb"
 
 
-each_notebook = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def _id(path):
+    return f"ko/{path.name}" if path.parent == KOREAN_DIR else path.name
+
+
+each_notebook = pytest.mark.parametrize("path", NOTEBOOKS, ids=[_id(p) for p in NOTEBOOKS])
 
 
 @each_notebook
@@ -93,10 +98,18 @@ def test_title_cell_says_which_lecture_and_what_you_learn(path):
     title = text.lstrip().splitlines()[0]
     assert title.startswith("# "), f"first line should be a '# ' title, got {title!r}"
     number = int(path.name[:2])
+    assert HANGUL.search(title), "the title should carry the Korean term too"
+    if path.parent == KOREAN_DIR:                    # "# 제5강 — 최적화 기법과 학습률 (Optimizers …)"
+        if number > 0:
+            assert re.match(rf"# 제{number}강\b", title), \
+                f"title should start '# 제{number}강 — ', got {title!r}"
+        assert re.search(r"[A-Za-z]", title), "the title should carry the English term too"
+        assert "강의" in text, "say which lecture it follows (강의)"
+        assert re.search(r"배운다|배울|배웁니다", text), "say what the student will learn (배운다)"
+        return
     if number > 0:
         assert re.match(rf"# Lesson {number}\b", title), \
             f"title should start '# Lesson {number} — ', got {title!r}"
-    assert HANGUL.search(title), "the title should carry the Korean term too"
     assert re.search(r"lecture", text, re.IGNORECASE), "say which lecture it follows"
     assert re.search(r"\blearn", text, re.IGNORECASE), "say what the student will learn"
 
@@ -123,7 +136,7 @@ def test_links_to_other_notebooks_resolve(path):
     for cell in load(path)["cells"]:
         if cell["cell_type"] == "markdown":
             for target in NOTEBOOK_LINK.findall(source(cell)):
-                assert (NOTEBOOKS_DIR / target).is_file(), f"broken link to {target}"
+                assert (path.parent / target).is_file(), f"broken link to {target}"
 
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")      # every one but the newline

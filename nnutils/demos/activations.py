@@ -16,6 +16,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from nnutils import activations as A
+from nnutils.i18n import tr
 from nnutils.plots import PALETTE
 from nnutils.widgets import Demo, controls as C
 
@@ -96,14 +97,15 @@ class ActivationDemo(Demo):
             ax.axvline(0, color="0.6", lw=0.8, zorder=1)
             self.main.append(ax.plot([], [], color=PALETTE[0], lw=2.2, zorder=3)[0])
             self.other.append(ax.plot([], [], color=PALETTE[1], lw=1.6, ls="--", zorder=2)[0])
-            ax.set_xlabel("input x")
+            ax.set_xlabel(tr("input x"))
         self.ax_f.set_ylabel("f(x)")
-        self.ax_g.set_ylabel("f′(x)  (gradient factor)")
-        self.ax_f.set_title("activation f(x)")
+        self.ax_g.set_ylabel(tr("f′(x)  (gradient factor)"))
+        self.ax_f.set_title(tr("activation f(x)"))
         self.title_g = self.ax_g.set_title("")
         handles = [self.main[0], self.other[0],
-                   Patch(color=(0.90, 0.62, 0.0, 0.30), label=f"saturated: |f′| < {SATURATION}"),
-                   Patch(color=(0.84, 0.37, 0.0, 0.45), label="dead: f′ = 0")]
+                   Patch(color=(0.90, 0.62, 0.0, 0.30),
+                         label=tr("saturated: |f′| < {threshold}", threshold=SATURATION)),
+                   Patch(color=(0.84, 0.37, 0.0, 0.45), label=tr("dead: f′ = 0"))]
         self.legend = self.ax_f.legend(handles=handles, labels=["", "", handles[2].get_label(),
                                                                 handles[3].get_label()],
                                        loc="upper left", fontsize=8, framealpha=0.9)
@@ -136,12 +138,12 @@ class ActivationDemo(Demo):
             shade.set_data(regions)
             shade.set_extent((-x_max, x_max, *lim))
         texts = self.legend.get_texts()
-        texts[0].set_text(LABELS[activation] + _code_args(activation, slope, alpha))
+        texts[0].set_text(tr(LABELS[activation]) + _code_args(activation, slope, alpha))
         texts[1].set_text("" if compare == "none"
-                          else LABELS[compare] + _code_args(compare, slope, alpha))
+                          else tr(LABELS[compare]) + _code_args(compare, slope, alpha))
         self.legend.legend_handles[1].set_visible(compare != "none")
-        self.title_g.set_text(f"derivative f′(x): max {float(np.max(g)):.3g}, "
-                              f"{100 * np.mean(regions > 0):.0f}% of this range shaded")
+        self.title_g.set_text(tr("derivative f′(x): max {peak:.3g}, {shaded:.0f}% of this range shaded",
+                                 peak=float(np.max(g)), shaded=100 * np.mean(regions > 0)))
 
     def code(self, activation, compare, slope, alpha, x_max):
         names = [activation] + ([compare] if compare not in ("none", activation) else [])
@@ -224,10 +226,11 @@ class ZigZagDemo(Demo):
             self.levels[k] = L.reshape(self.grid[0].shape)
         self.img = self.ax.imshow(np.zeros_like(self.grid[0]), origin="lower", extent=(*lim, *lim),
                                   cmap="Blues_r", aspect="equal", alpha=0.65)
-        self.ax.plot(*W_START, "o", color="0.2", label="start")
-        self.ax.plot(*W_STAR, "*", color=PALETTE[2], ms=14, label="optimum w*")
-        (self.path,) = self.ax.plot([], [], "-o", color=PALETTE[1], ms=2.5, lw=1.2, label="SGD path")
-        self.ax.set(xlim=lim, ylim=lim, xlabel="weight w₁", ylabel="weight w₂")
+        self.ax.plot(*W_START, "o", color="0.2", label=tr("start"))
+        self.ax.plot(*W_STAR, "*", color=PALETTE[2], ms=14, label=tr("optimum w*"))
+        (self.path,) = self.ax.plot([], [], "-o", color=PALETTE[1], ms=2.5, lw=1.2,
+                                    label=tr("SGD path"))
+        self.ax.set(xlim=lim, ylim=lim, xlabel=tr("weight w₁"), ylabel=tr("weight w₂"))
         self.ax.legend(loc="lower left", fontsize=8)
         self.path_title = self.ax.set_title("")
 
@@ -241,14 +244,14 @@ class ZigZagDemo(Demo):
         a.axhline(0, color="0.6", lw=0.8)
         a.axvline(0, color="0.6", lw=0.8)
         (self.dirs,) = a.plot([], [], "o", color=PALETTE[0], ms=4, alpha=0.6,
-                              label="−gradient direction of one step")
+                              label=tr("−gradient direction of one step"))
         d = (W_STAR - W_START) / np.linalg.norm(W_STAR - W_START)
         a.annotate("", xy=d, xytext=(0, 0),
                    arrowprops=dict(arrowstyle="->", color=PALETTE[2], lw=2))
-        a.plot([], [], color=PALETTE[2], lw=2, label="direction to the optimum")
+        a.plot([], [], color=PALETTE[2], lw=2, label=tr("direction to the optimum"))
         self.forbidden_text = a.text(0.62, -1.05, "", ha="center", fontsize=8, color=PALETTE[1])
-        a.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel="Δw₁ (unit length)",
-              ylabel="Δw₂ (unit length)")
+        a.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel=tr("Δw₁ (unit length)"),
+              ylabel=tr("Δw₂ (unit length)"))
         a.legend(loc="upper left", fontsize=7)
         self.dir_title = a.set_title("")
 
@@ -264,15 +267,21 @@ class ZigZagDemo(Demo):
         self.dirs.set_data(step[:, 0], step[:, 1])
         same = np.mean(np.sign(grads[:, 0]) == np.sign(grads[:, 1])) if len(grads) else 1.0
         dist = float(np.linalg.norm(path[-1] - W_STAR))
-        taken = "" if len(path) - 1 == steps else f" (stopped after {len(path) - 1})"
-        self.path_title.set_text(f"{steps} steps{taken}, lr {lr:.3g}: distance to w* {dist:.3g}")
-        self.dir_title.set_text(f"{100 * same:.0f}% of steps: both weights move the same way")
+        if len(path) - 1 == steps:
+            title = tr("{steps} steps, lr {lr:.3g}: distance to w* {dist:.3g}",
+                       steps=steps, lr=lr, dist=dist)
+        else:
+            title = tr("{steps} steps (stopped after {taken}), lr {lr:.3g}: distance to w* {dist:.3g}",
+                       steps=steps, taken=len(path) - 1, lr=lr, dist=dist)
+        self.path_title.set_text(title)
+        self.dir_title.set_text(tr("{same:.0f}% of steps: both weights move the same way",
+                                   same=100 * same))
         pos = inputs == "positive"
         for p in self.forbidden:
             p.set_visible(pos)
-        self.forbidden_text.set_text("no step can point here\n(x > 0 ⇒ same signs)" if pos else "")
+        self.forbidden_text.set_text(tr("no step can point here\n(x > 0 ⇒ same signs)") if pos else "")
         if not np.isfinite(dist) or dist > 1e3:
-            self.message(f"diverged: lr = {lr:.3g} is too large; lower the learning rate")
+            self.message(tr("diverged: lr = {lr:.3g} is too large; lower the learning rate", lr=lr))
 
     def code(self, inputs, lr, steps):
         return ("from nnutils.demos.activations import zigzag_data, zigzag_path\n"

@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from nnutils.experiments.vanishing_gradients import bias_gradient_magnitudes
 from nnutils.graph import neuron
 from nnutils.graph_draw import GraphDrawing
+from nnutils.i18n import tr
 from nnutils.plots import PALETTE
 from nnutils.widgets import Demo, controls as C
 
@@ -104,19 +105,21 @@ class NeuronGraphDemo(Demo):
         leaves = {v.label: v for v in f.nodes() if not v.parents}
         grads = ", ".join(f"∂f/∂{name} = {leaves[name].grad:.2f}" for name in NEURON_INPUTS)
         if k == n:
-            self.headline.set_text(f"forward: f = {f.data:.2f}    backward complete: {grads}")
-            self.detail.set_text("red = gradient ∂f/∂(node).  Press “step ▶” to walk the "
-                                 "backward pass one node at a time.")
+            self.headline.set_text(tr("forward: f = {f:.2f}    backward complete: {grads}",
+                                      f=f.data, grads=grads))
+            self.detail.set_text(tr("red = gradient ∂f/∂(node).  Press “step ▶” to walk the "
+                                    "backward pass one node at a time."))
         elif k == 0:
-            self.headline.set_text(f"backward step 0 of {n}: seed the output, ∂f/∂f = 1")
-            self.detail.set_text("forward values are computed; every other gradient is still 0")
+            self.headline.set_text(tr("backward step 0 of {n}: seed the output, ∂f/∂f = 1", n=n))
+            self.detail.set_text(tr("forward values are computed; every other gradient is still 0"))
         else:
             receivers = ", ".join(p.label for p in processed.parents)
-            self.headline.set_text(
-                f"backward step {k} of {n}: node “{processed.label}” (gate {processed.op}) "
-                f"passes its gradient {processed.grad:.2f} back to {receivers}")
-            self.detail.set_text("local gradient × upstream gradient, added (+=) to each input's "
-                                 "grad (orange outline)")
+            self.headline.set_text(tr(
+                "backward step {k} of {n}: node “{node}” (gate {gate}) passes its gradient "
+                "{grad:.2f} back to {receivers}", k=k, n=n, node=processed.label,
+                gate=processed.op, grad=processed.grad, receivers=receivers))
+            self.detail.set_text(tr("local gradient × upstream gradient, added (+=) to each input's "
+                                    "grad (orange outline)"))
 
     def code(self, x0, w0, x1, w1, w2, decompose):
         return ("from nnutils.graph import neuron\nfrom nnutils.graph_draw import draw_graph\n"
@@ -151,13 +154,13 @@ class VanishingGradientDemo(Demo):
                                    ("relu", PALETTE[0], "ReLU")):
             (self.lines[name],) = ax.plot([], [], "o-", color=color, ms=3.5, lw=1.8, label=label)
         (self.bound,) = ax.plot([], [], ls="--", color=PALETTE[1], lw=1.0, alpha=0.8,
-                                label="sigmoid bound:\n× g/4 per layer")
+                                label=tr("sigmoid bound:\n× g/4 per layer"))
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(numticks=8))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))  # no mathtext
-        ax.set_xlabel("layer k  (1 = next to the input, right = next to the loss)")
-        ax.set_ylabel("mean |∂L/∂b| in layer k  (log scale)")
+        ax.set_xlabel(tr("layer k  (1 = next to the input, right = next to the loss)"))
+        ax.set_ylabel(tr("mean |∂L/∂b| in layer k  (log scale)"))
         ax.grid(True, which="major", alpha=0.3)
         # legend and numbers sit right of the plot, so no curve is ever hidden behind them
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
@@ -183,10 +186,11 @@ class VanishingGradientDemo(Demo):
         self.ax.set_ylim(max(lo / 5, 1e-300), min(hi * 5, 1e300))
 
         def fmt(r):
-            return "all zero" if not np.isfinite(r) else f"{r:.1e}"
-        self.note.set_text(f"{depth} hidden layers, g = {gain:.3g}\n\n"
-                           f"gradient in layer 1\n÷ gradient in layer {depth}:\n"
-                           f"  sigmoid  {fmt(ratios['sigmoid'])}\n  ReLU       {fmt(ratios['relu'])}")
+            return tr("all zero") if not np.isfinite(r) else f"{r:.1e}"
+        self.note.set_text(tr("{depth} hidden layers, g = {gain:.3g}\n\ngradient in layer 1\n"
+                              "÷ gradient in layer {depth}:\n  sigmoid  {sigmoid}\n  ReLU       {relu}",
+                              depth=depth, gain=gain, sigmoid=fmt(ratios["sigmoid"]),
+                              relu=fmt(ratios["relu"])))
 
     def code(self, depth, gain):
         return ("from nnutils.experiments.vanishing_gradients import bias_gradient_magnitudes\n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnutils.experiments.batchnorm import EPOCHS, SIZES, lecture_setup, relu_outputs, train_run
+from nnutils.i18n import language, tr
 from nnutils.model import mlp
 from nnutils.plots import PALETTE, hist_stairs
 from nnutils.widgets import Demo, controls as C
@@ -30,8 +31,14 @@ _RESULTS = {}
 
 def _fmt_std(s):
     if not np.isfinite(s):
-        return "std = inf"
-    return f"std = {s:.2g}" if 1e-2 <= s < 1e3 else f"std = {s:.0e}"
+        return "inf"
+    return f"{s:.2g}" if 1e-2 <= s < 1e3 else f"{s:.0e}"
+
+
+def _setting(scale, batchnorm, lr):
+    """The words for one setting, as the legend, the status line and the messages say it."""
+    return tr("BN, scale {scale:.2g}, lr {lr:.2g}" if batchnorm
+              else "no BN, scale {scale:.2g}, lr {lr:.2g}", scale=scale, lr=lr)
 
 
 class BatchNormDemo(Demo):
@@ -61,13 +68,14 @@ class BatchNormDemo(Demo):
     def build(self, fig):
         gs = fig.add_gridspec(2, 5, height_ratios=[1.25, 1.0])
         ax = fig.add_subplot(gs[0, :])
-        ax.set(xlim=(0, self.epochs), ylim=(0, 1.02), xlabel="epoch",
-               ylabel="training accuracy")
+        ax.set(xlim=(0, self.epochs), ylim=(0, 1.02), xlabel=tr("epoch"),
+               ylabel=tr("training accuracy"))
         ax.axhline(0.1, color="0.6", lw=0.8, ls=":")
-        ax.text(0.2, 0.12, "chance", ha="left", va="bottom", fontsize=8, color="0.4")
-        (self.prev_line,) = ax.plot([], [], color="0.55", ls="--", lw=1.5, label="previous setting")
+        ax.text(0.2, 0.12, tr("chance"), ha="left", va="bottom", fontsize=8, color="0.4")
+        (self.prev_line,) = ax.plot([], [], color="0.55", ls="--", lw=1.5,
+                                    label=tr("previous setting"))
         (self.line,) = ax.plot([], [], color=PALETTE[0], lw=2.2, marker="o", ms=3,
-                               label="this setting")
+                               label=tr("this setting"))
         self.final_text = ax.text(0.01, 0.96, "", transform=ax.transAxes, va="top", fontsize=9)
         ax.legend(loc="center right", fontsize=8)
         self.ax_curve = ax
@@ -75,16 +83,16 @@ class BatchNormDemo(Demo):
         for i in range(5):
             axh = fig.add_subplot(gs[1, i])
             self.hist_init.append(axh.stairs(np.zeros(len(HIST_BINS) - 1), HIST_BINS,
-                                             color=PALETTE[1], lw=1.5, label="at init"))
+                                             color=PALETTE[1], lw=1.5, label=tr("at init")))
             self.hist_after.append(hist_stairs(axh, HIST_BINS, color=PALETTE[0], alpha=0.55,
-                                               label="after training"))
+                                               label=tr("after training")))
             axh.set(xlim=(0, 3), ylim=(0, 1), xticks=[0, 1, 2, 3],
-                    xticklabels=["0", "1", "2", "≥3"], title=f"layer {i + 1}")
+                    xticklabels=["0", "1", "2", "≥3"], title=tr("layer {n}", n=i + 1))
             axh.title.set_fontsize(9)
-            axh.set_xlabel("ReLU output", fontsize=8)
+            axh.set_xlabel(tr("ReLU output"), fontsize=8)
             axh.tick_params(labelsize=7)
             if i == 0:
-                axh.set_ylabel("fraction of units", fontsize=8)
+                axh.set_ylabel(tr("fraction of units"), fontsize=8)
             else:
                 axh.set_yticklabels([])
             self.std_text.append(axh.text(0.97, 0.95, "", transform=axh.transAxes, ha="right",
@@ -92,33 +100,38 @@ class BatchNormDemo(Demo):
         self.hist_init[0].axes.legend(loc="center right", fontsize=6)
 
     def update(self, scale, batchnorm, lr):
-        label = f"{'BN' if batchnorm else 'no BN'}, scale {scale:.2g}, lr {lr:.2g}"
+        label = _setting(scale, batchnorm, lr)
         if self.previous is not None and self.previous[0] != label:
             self.prev_line.set_data(*self.previous[1])
-            self.prev_line.set_label(f"previous: {self.previous[0]}")
-        key = (round(float(scale), 12), bool(batchnorm), round(float(lr), 12), self.epochs)
+            self.prev_line.set_label(tr("previous: {setting}", setting=self.previous[0]))
+        # per language too: a stored run keeps fit's "diverged at step ..." in the words of its run
+        key = (round(float(scale), 12), bool(batchnorm), round(float(lr), 12), self.epochs, language())
         cached = key in _RESULTS
         if not cached:
-            self.progress(0.0, f"training {label} …")
+            self.progress(0.0, tr("training {setting} …", setting=label))
             _RESULTS[key] = self._compute(scale, batchnorm, lr)
             self.progress(1.0)
         r = _RESULTS[key]
         epochs = np.arange(1, len(r["acc"]) + 1)
         self.line.set_data(epochs, r["acc"])
-        self.line.set_label(f"this setting: {label}")
+        self.line.set_label(tr("this setting: {setting}", setting=label))
         self.ax_curve.legend(loc="center right", fontsize=8)
         self.previous = (label, (epochs, list(r["acc"])))
-        self.final_text.set_text(f"{label}: final training accuracy {r['acc'][-1]:.3f}"
-                                 if r["acc"] else f"{label}: no complete epoch")
+        self.final_text.set_text(
+            tr("{setting}: final training accuracy {accuracy:.3f}", setting=label,
+               accuracy=r["acc"][-1]) if r["acc"]
+            else tr("{setting}: no complete epoch", setting=label))
         for i in range(5):
             self.hist_init[i].set_data(r["init_counts"][i])
             self.hist_after[i].set_data(r["after_counts"][i])
-            self.std_text[i].set_text(f"init {_fmt_std(r['init_std'][i])}\n"
-                                      f"after {_fmt_std(r['after_std'][i])}")
+            self.std_text[i].set_text(tr("init std = {init}\nafter std = {after}",
+                                         init=_fmt_std(r["init_std"][i]),
+                                         after=_fmt_std(r["after_std"][i])))
         if r["diverged"]:
             self.message(f"{label}: {r['diverged']}")
         elif cached:
-            self.status.value = f"{label}: cached result (this setting was trained before)"
+            self.status.value = tr("{setting}: cached result (this setting was trained before)",
+                                   setting=label)
 
     def _compute(self, scale, batchnorm, lr):
         """Train once; keep only what the figure shows (curve, histogram counts, stds)."""
@@ -126,8 +139,9 @@ class BatchNormDemo(Demo):
         # train_run's network before training: the "at init" histograms
         untrained = mlp(SIZES, init="normal", std=scale, batchnorm=batchnorm, seed=0)
         cb = (lambda h: self.progress(h.epochs / self.epochs,
-                                      f"epoch {h.epochs}/{self.epochs}, "
-                                      f"training accuracy {h.train_acc[-1]:.3f}"),)
+                                      tr("epoch {epoch}/{epochs}, training accuracy {accuracy:.3f}",
+                                         epoch=h.epochs, epochs=self.epochs,
+                                         accuracy=h.train_acc[-1])),)
         with np.errstate(all="ignore"):
             init_acts = relu_outputs(untrained, probe, train=True)
             model, hist = train_run(scale, batchnorm, lr, epochs=self.epochs, callbacks=cb)

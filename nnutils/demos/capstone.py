@@ -18,6 +18,7 @@ from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
 from nnutils.experiments.mistakes import confusion_matrix, default_predictions
+from nnutils.i18n import tr
 from nnutils.widgets import Demo, controls as C
 
 __all__ = ["MistakeBrowser", "DEMOS"]
@@ -78,9 +79,10 @@ class MistakeBrowser(Demo):
         ax.set_xticks(range(10))
         ax.set_yticks(range(10))
         ax.tick_params(labelsize=7, length=0)
-        ax.set(xlabel="predicted digit", ylabel="true digit")
-        ax.set_title(f"confusion matrix: {int(self.counts.trace())} right (blue diagonal), "
-                     f"{int(self.counts.sum() - self.counts.trace())} wrong", fontsize=8)
+        ax.set(xlabel=tr("predicted digit"), ylabel=tr("true digit"))
+        right = int(self.counts.trace())
+        ax.set_title(tr("confusion matrix: {right} right (blue diagonal), {wrong} wrong",
+                        right=right, wrong=int(self.counts.sum()) - right), fontsize=8)
         self.cell = ax.add_patch(Rectangle((-0.5, -0.5), 10, 10, fill=False, edgecolor="#0072B2",
                                            lw=2.2))
         # the page of images: one mosaic image plus a caption per tile
@@ -92,8 +94,8 @@ class MistakeBrowser(Demo):
         self.captions = [gx.text(c * 32 + 14, r * 36 + 29.5, "", ha="center", va="top",
                                  fontsize=7) for r in range(ROWS) for c in range(COLS)]
         self.head = fig.text(0.43, 0.97, "", fontsize=9, va="top")
-        fig.text(0.43, 0.905, "under each image: true → predicted (probability the network gave "
-                 "its prediction)", fontsize=7.5, va="top", color="0.35")
+        fig.text(0.43, 0.905, tr("under each image: true → predicted (probability the network "
+                                 "gave its prediction)"), fontsize=7.5, va="top", color="0.35")
 
     def update(self, true, predicted, order, page):
         sel = self.pred != self.labels
@@ -118,18 +120,20 @@ class MistakeBrowser(Demo):
         x0, w = (-0.5, 10) if predicted == ANY else (predicted - 0.5, 1)
         y0, h = (-0.5, 10) if true == ANY else (true - 0.5, 1)
         self.cell.set_bounds(x0, y0, w, h)
-        what = (f"true {true if true != ANY else 'any'} → predicted "
-                f"{predicted if predicted != ANY else 'any'}")
+        what = tr("true {true} → predicted {predicted}",
+                  true=true if true != ANY else tr("any"),
+                  predicted=predicted if predicted != ANY else tr("any"))
         pages = max(1, -(-len(idx) // PER_PAGE))
         if len(shown):
-            self.head.set_text(f"{what}: {len(idx)} mistakes (page {page + 1} of {pages})")
+            self.head.set_text(tr("{what}: {n} mistakes (page {page} of {pages})", what=what,
+                                  n=len(idx), page=page + 1, pages=pages))
         elif len(idx):
-            self.head.set_text(f"{what}: {len(idx)} mistakes fill {pages} page(s) — "
-                               f"page {page + 1} is empty")
+            self.head.set_text(tr("{what}: {n} mistakes fill {pages} page(s) — page {page} is "
+                                  "empty", what=what, n=len(idx), pages=pages, page=page + 1))
         else:
-            self.head.set_text(f"{what}: no mistakes of this kind"
-                               + (" (a right answer is not a mistake)"
-                                  if true != ANY and true == predicted else ""))
+            why = (f" ({tr('a right answer is not a mistake')})"
+                   if true != ANY and true == predicted else "")
+            self.head.set_text(tr("{what}: no mistakes of this kind", what=what) + why)
 
     def code(self, true, predicted, order, page):
         cond = ["pred != labels"]

@@ -12,10 +12,12 @@ runs ``layer_activations`` on every change and redraws the 5 panels in place.
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from nnutils.experiments.initialization import PRESETS, layer_activations, layer_stats
+from nnutils.i18n import tr
 from nnutils.init import init_std
 from nnutils.plots import PALETTE
 from nnutils.widgets import Demo, controls as C
@@ -61,15 +63,17 @@ class HistogramDemo(Demo):
         for i, ax in enumerate(self.axes):
             self.stairs.append(ax.stairs(np.zeros(N_BINS), np.linspace(0, 1, N_BINS + 1),
                                          fill=True, color=PALETTE[0], alpha=0.85))
+            # monospace for the aligned numbers; letters it lacks (Hangul) from the figure's fonts
             self.texts.append(ax.text(0.03, 0.97, "", transform=ax.transAxes, va="top",
-                                      ha="left", fontsize=8, family="monospace",
+                                      ha="left", fontsize=8,
+                                      family=["monospace", *mpl.rcParams["font.family"]],
                                       bbox=dict(fc="white", ec="0.8", alpha=0.85, pad=2)))
             self.overflow.append(ax.text(0.97, 0.55, "", transform=ax.transAxes, ha="right",
                                          fontsize=8, color=PALETTE[1]))
-            ax.set_title(f"layer {i + 1}", fontsize=10)
-        self.axes[0].set_ylabel("share of the 100,000 values")
+            ax.set_title(tr("layer {n}", n=i + 1), fontsize=10)
+        self.axes[0].set_ylabel(tr("share of the 100,000 values"))
         self.axes[0].yaxis.set_major_locator(MaxNLocator(4))
-        fig.supxlabel("activation value of each layer", fontsize=10, y=0.01)
+        fig.supxlabel(tr("activation value of each layer"), fontsize=10, y=0.01)
         self._bins = None
 
     def update(self, activation, init, std):
@@ -93,15 +97,17 @@ class HistogramDemo(Demo):
             counts = np.bincount(idx, minlength=N_BINS) / a.size
             self.stairs[l].set_data(counts, edges)
             top = max(top, counts.max())
-            label = "zero" if activation == "relu" else "sat."
-            self.texts[l].set_text(f"mean {mean:9.3g}\nstd  {sd:9.3g}\n{label} {100 * frac:7.1f}%")
+            stats = ("mean {mean:9.3g}\nstd  {std:9.3g}\nzero {share:7.1f}%" if activation == "relu"
+                     else "mean {mean:9.3g}\nstd  {std:9.3g}\nsat. {share:7.1f}%")
+            self.texts[l].set_text(tr(stats, mean=mean, std=sd, share=100 * frac))
             beyond = np.mean(a > hi)
-            self.overflow[l].set_text(f"{100 * beyond:.0f}% > {hi:g}\n(in last bin) →"
-                                      if beyond > 0.005 else "")
+            self.overflow[l].set_text(tr("{share:.0f}% > {limit:g}\n(in last bin) →",
+                                         share=100 * beyond, limit=hi) if beyond > 0.005 else "")
         self.axes[0].set_ylim(0, max(top, 0.05) * 1.6)   # room for the text box above the bars
-        self.fig.suptitle(f"{activation}, weights N(0, {s:.3g}²)"
+        self.fig.suptitle(tr("{activation}, weights N(0, {std:.3g}²)", activation=activation, std=s)
                           + ("" if init == "normal" else f" = {init}")
-                          + ("  —  ReLU zeros not drawn (see 'zero')" if activation == "relu" else ""),
+                          + (tr("  —  ReLU zeros not drawn (see 'zero')") if activation == "relu"
+                             else ""),
                           fontsize=10)
 
     def code(self, activation, init, std):

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from nnutils.experiments.learning_rate import LR_REFERENCE, LR_SETUP, LR_SWEEP, final_loss, lr_run
+from nnutils.i18n import tr
 from nnutils.optim import make_optimizer
 from nnutils.plots import PALETTE, moving_average
 from nnutils.surfaces import SURFACES, get_surface
@@ -125,15 +126,15 @@ class TrajectoryDemo(Demo):
             (self.paths[name],) = self.ax.plot([], [], ".-", ms=3, lw=1.2, zorder=3, **kw)
             (self.races[name],) = self.ax_race.plot([], [], lw=1.5, **kw)
         (self.start_marker,) = self.ax.plot([], [], "o", color="k", ms=6, zorder=4,
-                                            label="start")
+                                            label=tr("start"))
         (self.min_marker,) = self.ax.plot([], [], "*", color="#D55E00", ms=11, zorder=4,
-                                          label="minimum")
+                                          label=tr("minimum"))
         self.note = self.ax.text(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=8,
                                  color="#b00020", va="bottom", zorder=5,
                                  bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
         self.ax.set(xlabel="x", ylabel="y")
-        self.ax_race.set(xlabel="step", ylabel="f(x, y) − f(minimum)  (log scale)",
-                         yscale="log", title="race: loss vs step")
+        self.ax_race.set(xlabel=tr("step"), ylabel=tr("f(x, y) − f(minimum)  (log scale)"),
+                         yscale="log", title=tr("race: loss vs step"))
         self.ax_race.grid(True, which="major", alpha=0.3)
         _few_ticks(self.ax, self.ax_race)
         self.contour, self.surface_drawn = None, None
@@ -188,12 +189,14 @@ class TrajectoryDemo(Demo):
             lows.append(gap.min())
             highs.append(gap.max())
             if len(path) < steps + 1:
-                notes.append(f"{name} diverged at step {len(path)} (lr too high)")
+                notes.append(tr("{optimizer} diverged at step {step} (lr too high)",
+                                optimizer=name, step=len(path)))
             elif not (s.xlim[0] <= path[-1, 0] <= s.xlim[1] and s.ylim[0] <= path[-1, 1] <= s.ylim[1]):
-                notes.append(f"{name} ended outside the view")
+                notes.append(tr("{optimizer} ended outside the view", optimizer=name))
         self.note.set_text("\n".join(notes))
         # the setting is in the picture, so a saved image says what it shows
-        self.ax_race.set_title(f"race: lr {lr:.3g}, {steps} steps from ({x0:.3g}, {y0:.3g})")
+        self.ax_race.set_title(tr("race: lr {lr:.3g}, {steps} steps from ({x0:.3g}, {y0:.3g})",
+                                  lr=lr, steps=steps, x0=x0, y0=y0))
         shown = [self.paths[n] for n in OPTIMIZER_NAMES if n in optimizers]
         self.ax.legend(handles=shown + [self.start_marker, self.min_marker], fontsize=8,
                        loc="upper right", framealpha=0.8)
@@ -239,7 +242,9 @@ def trajectories_figure(paths, surface="bowl", ncols=2):
 def state_figure(records, lr_note=""):
     """What each optimizer remembers, for one parameter (y of the bowl), step by step.
 
-    records: {name: {"grad": (T,), state name: (T,), ...}} as recorded in the notebook.
+    records: {name: {"grad": (T,), state name: (T,), ...}} as recorded in the notebook; the
+    state names and ``lr_note`` are shown in the current language (the catalogue has the
+    notebook's).
     """
     import matplotlib.pyplot as plt
     names = list(records)
@@ -249,15 +254,15 @@ def state_figure(records, lr_note=""):
     for ax, name in zip(axes, names):
         rec = records[name]
         t = np.arange(1, len(rec["grad"]) + 1)
-        ax.plot(t, rec["grad"], color="0.6", lw=1, label="gradient ∂f/∂y")
+        ax.plot(t, rec["grad"], color="0.6", lw=1, label=tr("gradient ∂f/∂y"))
         for i, (key, values) in enumerate((k, v) for k, v in rec.items() if k != "grad"):
-            ax.plot(t, values, styles[i % 3], color=COLORS[name], lw=1.6, label=key)
+            ax.plot(t, values, styles[i % 3], color=COLORS[name], lw=1.6, label=tr(key))
         ax.axhline(0, color="k", lw=0.5)
-        ax.set(title=name, xlabel="step t")
+        ax.set(title=name, xlabel=tr("step t"))
         ax.legend(fontsize=7, loc="upper right")
-    axes[0].set_ylabel("value for the parameter y")
+    axes[0].set_ylabel(tr("value for the parameter y"))
     if lr_note:
-        fig.suptitle(lr_note, fontsize=10)
+        fig.suptitle(tr(lr_note), fontsize=10)
     return fig
 
 
@@ -270,21 +275,22 @@ def nesterov_figure(surface="bowl", point=(-4.0, 0.8), v=(1.6, -1.3), lr=0.6, mu
     ahead = p + mu * v
     g_ahead = s.gradient(ahead)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=80, layout="constrained")
-    for ax, title, g_at, g in ((axes[0], "Momentum: gradient where we are", p, g_here),
-                               (axes[1], "Nesterov: gradient at the look-ahead point", ahead,
+    for ax, title, g_at, g in ((axes[0], tr("Momentum: gradient where we are"), p, g_here),
+                               (axes[1], tr("Nesterov: gradient at the look-ahead point"), ahead,
                                 g_ahead)):
         draw_surface(ax, s)
         ax.set(xlim=(-6.5, 0.5), ylim=(-2.5, 2.5), title=title)
         arrow = dict(angles="xy", scale_units="xy", scale=1, width=0.006)
-        ax.quiver(*p, *(mu * v), color=PALETTE[0], **arrow, label="momentum step μv")
-        ax.quiver(*g_at, *(-lr * g), color=PALETTE[1], **arrow, label="gradient step −lr·∇f")
+        ax.quiver(*p, *(mu * v), color=PALETTE[0], **arrow, label=tr("momentum step μv"))
+        ax.quiver(*g_at, *(-lr * g), color=PALETTE[1], **arrow, label=tr("gradient step −lr·∇f"))
         step = mu * v - lr * g
-        ax.quiver(*p, *step, color="k", **arrow, label="actual step v (new)")
+        ax.quiver(*p, *step, color="k", **arrow, label=tr("actual step v (new)"))
         ax.plot(*p, "o", color="k", ms=6)
         if g_at is ahead:
-            ax.plot(*ahead, "o", mfc="white", mec=PALETTE[0], ms=7, label="look-ahead x + μv")
+            ax.plot(*ahead, "o", mfc="white", mec=PALETTE[0], ms=7, label=tr("look-ahead x + μv"))
         ax.legend(fontsize=8, loc="lower left")
-    fig.suptitle(f"one step from the same point and velocity (lr = {lr:g}, μ = {mu:g})", fontsize=10)
+    fig.suptitle(tr("one step from the same point and velocity (lr = {lr:g}, μ = {mu:g})",
+                    lr=lr, mu=mu), fontsize=10)
     return fig
 
 
@@ -311,53 +317,59 @@ class LearningRateDemo(Demo):
         steps = LR_SETUP["steps"]
         for name, lr in LR_REFERENCE.items():
             loss, diverged = lr_run(lr)
-            label = f"{name} (lr={lr:g})" + (": diverged" if diverged else "")
+            label = (tr("{curve} (lr={lr:g})", curve=tr(name), lr=lr)
+                     + (tr(": diverged") if diverged else ""))
             self.ax.plot(_smooth_finite(loss, self.window), color=_LR_COLORS[name], lw=1.5,
                          alpha=0.9, label=label)
             if diverged:                  # the curve leaves through the top after a few steps
-                self.ax.annotate(f"{name} (lr={lr:g}): diverged at step {len(loss)} ↑",
+                self.ax.annotate(tr("{curve} (lr={lr:g}): diverged at step {step} ↑",
+                                    curve=tr(name), lr=lr, step=len(loss)),
                                  (len(loss), self.ylim[1]), xytext=(6, -14),
                                  textcoords="offset points", fontsize=8, color=_LR_COLORS[name])
         # drawn under the reference curves, so a reference it coincides with stays visible
         (self.live,) = self.ax.plot([], [], color="k", lw=3.0, alpha=0.55, zorder=1.5,
-                                    label="your lr")
-        self.ax.set(xlim=(0, steps), ylim=self.ylim, xlabel="step (mini-batch of 50)",
-                    ylabel="training loss (smoothed)", title=f"loss vs step, SGD, {steps} steps")
+                                    label=tr("your lr"))
+        self.ax.set(xlim=(0, steps), ylim=self.ylim, xlabel=tr("step (mini-batch of 50)"),
+                    ylabel=tr("training loss (smoothed)"),
+                    title=tr("loss vs step, SGD, {steps} steps", steps=steps))
         self.ax.legend(fontsize=8, loc="upper right", ncol=1, framealpha=0.85)
         self.ax.grid(True, alpha=0.3)
 
         finals = [(lr, *lr_run(lr)) for lr in LR_SWEEP]
         ok = [(lr, final_loss(loss)) for lr, loss, div in finals if not div]
         bad = [lr for lr, loss, div in finals if div]
-        self.ax_sweep.plot(*zip(*ok), "o-", color="0.4", ms=4, lw=1, label="final loss")
+        self.ax_sweep.plot(*zip(*ok), "o-", color="0.4", ms=4, lw=1, label=tr("final loss"))
         if bad:
             self.ax_sweep.plot(bad, [self.ylim[1] * 0.95] * len(bad), "x", color=PALETTE[1],
-                               ms=8, mew=2, label="diverged")
+                               ms=8, mew=2, label=tr("diverged"))
         (self.cursor,) = self.ax_sweep.plot([], [], "o", color="k", ms=9, zorder=5,
-                                            label="your lr")
+                                            label=tr("your lr"))
         self.vline = self.ax_sweep.axvline(0.3, color="k", lw=1, ls=":")
-        self.ax_sweep.set(xscale="log", xlim=(7e-4, 150), ylim=self.ylim, xlabel="learning rate",
-                          ylabel="mean loss, last 20 steps", title="final loss vs learning rate")
+        self.ax_sweep.set(xscale="log", xlim=(7e-4, 150), ylim=self.ylim,
+                          xlabel=tr("learning rate"), ylabel=tr("mean loss, last 20 steps"),
+                          title=tr("final loss vs learning rate"))
         self.ax_sweep.legend(fontsize=8, loc="upper left")
         self.ax_sweep.grid(True, alpha=0.3)
         _few_ticks(self.ax, self.ax_sweep)
 
     def update(self, lr):
-        self.progress(0.0, f"training with lr={lr:.3g} …")
+        training = tr("training with lr={lr:.3g} …", lr=lr)
+        self.progress(0.0, training)
         loss, diverged = lr_run(lr, callbacks=(
-            lambda h: self.progress(h.steps / LR_SETUP["steps"], f"training with lr={lr:.3g} …"),))
+            lambda h: self.progress(h.steps / LR_SETUP["steps"], training),))
         self.progress(1.0)
         smooth = _smooth_finite(loss, self.window)
         self.live.set_data(np.arange(len(smooth)), np.minimum(smooth, 1e3))   # finite, drawable
         self.vline.set_xdata([lr, lr])
         final = final_loss(loss)
         self.cursor.set_data([lr], [self.ylim[1] * 0.95 if diverged else min(final, self.ylim[1])])
-        self.live.set_label(f"your lr={lr:.3g}")
+        self.live.set_label(tr("your lr={lr:.3g}", lr=lr))
         self.ax.legend(fontsize=8, loc="upper right", framealpha=0.85)
         if diverged:
-            self.message(f"lr={lr:.3g}: the loss blew up — {diverged}")
+            self.message(tr("lr={lr:.3g}: the loss blew up — {diverged}", lr=lr, diverged=diverged))
         else:
-            self.status.value = f"lr={lr:.3g}: mean loss over the last 20 steps {final:.3f}"
+            self.status.value = tr("lr={lr:.3g}: mean loss over the last 20 steps {final:.3f}",
+                                   lr=lr, final=final)
 
     def code(self, lr):
         return ("from nnutils.experiments.learning_rate import lr_run\n"

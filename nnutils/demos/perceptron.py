@@ -14,6 +14,7 @@ import numpy as np
 
 from nnutils import perceptron as P
 from nnutils.activations import sigmoid, sigmoid_grad
+from nnutils.i18n import tr
 from nnutils.plots import PALETTE, boundary_image, plane_grid
 from nnutils.widgets import Demo, controls as C
 
@@ -69,8 +70,8 @@ def gates_figure():
         t = P.TARGETS["NAND" if name == "NAND2" else name]
         _static_gate(ax, w, b, t, f"{name}: w = ({w[0]:g}, {w[1]:g}), b = {b:g}")
     from matplotlib.lines import Line2D
-    handles = [Line2D([], [], marker="o", ls="", mfc=C0, mec="k", ms=9, label="output 0"),
-               Line2D([], [], marker="o", ls="", mfc=C1, mec="k", ms=9, label="output 1"),
+    handles = [Line2D([], [], marker="o", ls="", mfc=C0, mec="k", ms=9, label=tr("output 0")),
+               Line2D([], [], marker="o", ls="", mfc=C1, mec="k", ms=9, label=tr("output 1")),
                Line2D([], [], color="k", label="$w_1x_1 + w_2x_2 + b = 0$")]
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
     return fig
@@ -83,11 +84,12 @@ def learning_figure(histories):
     styles = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":")]
     for i, (name, h) in enumerate(histories.items()):
         epochs = np.arange(1, h.epochs + 1)
-        label = f"{name} ({'converged in ' + str(h.epochs) + ' epochs' if h.converged else 'no convergence'})"
+        label = (tr("{name} (converged in {epochs} epochs)", name=name, epochs=h.epochs) if h.converged
+                 else tr("{name} (no convergence)", name=name))
         marker, ls = styles[i % len(styles)]
         ax.plot(epochs, h.mistakes, marker=marker, ls=ls, ms=5, mfc="none",
                 color=PALETTE[i % len(PALETTE)], label=label)
-    ax.set(xlabel="epoch (one pass over the 4 rows)", ylabel="mistakes in the epoch",
+    ax.set(xlabel=tr("epoch (one pass over the 4 rows)"), ylabel=tr("mistakes in the epoch"),
            yticks=range(5), ylim=(-0.2, 4.4))
     ax.legend(loc="center right", fontsize=9)
     return fig
@@ -99,13 +101,15 @@ def xor_spaces_figure():
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 4.0), dpi=80, layout="constrained")
     t = np.array(P.TARGETS["XOR"])
     colors = [C1 if v else C0 for v in t]
-    for name, color in (("NAND", PALETTE[2]), ("OR", PALETTE[3])):
+    # one whole label per line: mathtext ($s_1$) draws no Hangul, so the Korean uses s₁ instead
+    for name, color, label in (("NAND", PALETTE[2], tr("NAND line ($s_1$)")),
+                               ("OR", PALETTE[3], tr("OR line ($s_2$)"))):
         (w, b) = P.GATES[name]
-        a1.plot(*line_through_box(*w, b), color=color, lw=2, label=f"{name} line ($s_{1 if name == 'NAND' else 2}$)")
+        a1.plot(*line_through_box(*w, b), color=color, lw=2, label=label)
     a1.scatter(*P.INPUTS.T, c=colors, s=110, edgecolors="k", zorder=3)
     for (x1, x2), v in zip(P.INPUTS, t):
         a1.annotate(f"({x1},{x2})→{v}", (x1, x2), xytext=(6, 6), textcoords="offset points")
-    _draw_unit_square(a1, "input space X: no single line separates")
+    _draw_unit_square(a1, tr("input space X: no single line separates"))
     a1.legend(loc="lower left", fontsize=9)
 
     s, y = P.xor_network(P.INPUTS)
@@ -113,7 +117,7 @@ def xor_spaces_figure():
     xx, yy, pts = plane_grid(LIM, LIM, 101)
     a2.imshow(P.step(pts @ np.asarray(w, dtype=np.float32) + b).reshape(xx.shape), origin="lower",
               extent=(*LIM, *LIM), cmap=AREA, vmin=0, vmax=1)
-    a2.plot(*line_through_box(*w, b), color="k", lw=2, label="AND line (output layer)")
+    a2.plot(*line_through_box(*w, b), color="k", lw=2, label=tr("AND line (output layer)"))
     a2.scatter(*s.T, c=colors, s=110, edgecolors="k", zorder=3)
     labels = {}
     for (x1, x2), (s1, s2) in zip(P.INPUTS, s):
@@ -128,7 +132,7 @@ def xor_spaces_figure():
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
     a2.set(xlim=LIM, ylim=LIM, aspect="equal", xticks=[0, 1], yticks=[0, 1],
            xlabel="$s_1$ = NAND($x_1, x_2$)", ylabel="$s_2$ = OR($x_1, x_2$)")
-    a2.set_title("hidden space S: one line separates", fontsize=10)
+    a2.set_title(tr("hidden space S: one line separates"), fontsize=10)
     a2.legend(loc="lower left", fontsize=9)
     return fig
 
@@ -136,31 +140,32 @@ def xor_spaces_figure():
 def xor_training_figure(losses, predict, title="", hidden=None):
     """Loss curve and learned decision surface of a trained XOR network.
 
-    losses: loss per epoch; predict: callable (n, 2) -> (n,) outputs in (0, 1);
+    losses: loss per epoch; predict: callable (n, 2) -> (n,) outputs in (0, 1); title: shown
+    in the current language when the catalogue has it (nnutils.i18n.tr);
     hidden: optional (W1, b1) of the hidden layer, whose units' lines are drawn dashed.
     """
     import matplotlib.pyplot as plt
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=80, layout="constrained")
     a1.semilogy(np.arange(1, len(losses) + 1), losses, color=PALETTE[0])
-    a1.set(xlabel="epoch", ylabel="MSE loss (log scale)", title="training loss")
+    a1.set(xlabel=tr("epoch"), ylabel=tr("MSE loss (log scale)"), title=tr("training loss"))
     xx, yy, pts = plane_grid(LIM, LIM, 81)
     img = a2.imshow(predict(pts).reshape(xx.shape), origin="lower", extent=(*LIM, *LIM),
                     cmap="RdBu_r", vmin=0, vmax=1, alpha=0.8)
     a2.contour(xx, yy, predict(pts).reshape(xx.shape), levels=[0.5], colors="k", linewidths=1.5)
-    sub = "network output; black: output = 0.5"
+    sub = tr("network output; black: output = 0.5")
     if hidden is not None:
         W, b = hidden
         for j in range(np.shape(W)[1]):
             seg = line_through_box(W[0][j], W[1][j], b[j])
             if seg is not None:
                 a2.plot(*seg, ls="--", lw=1.3, color=PALETTE[2])
-        sub += "\ngreen dashed: hidden units' lines"
+        sub += "\n" + tr("green dashed: hidden units' lines")
     t = np.array(P.TARGETS["XOR"])
     a2.scatter(*P.INPUTS.T, c=[C1 if v else C0 for v in t], s=90, edgecolors="k", zorder=3)
     _draw_unit_square(a2, sub)
-    fig.colorbar(img, ax=a2, label="output y")
+    fig.colorbar(img, ax=a2, label=tr("output y"))
     if title:
-        fig.suptitle(title, fontsize=11)
+        fig.suptitle(tr(title), fontsize=11)
     return fig
 
 
@@ -196,7 +201,7 @@ class GateDemo(Demo):
         self.dots = ax.scatter(*P.INPUTS.T, s=130, edgecolors="k", zorder=3)
         self.wrong = ax.scatter([], [], s=420, facecolors="none", edgecolors="#b00020",
                                 linewidths=2, zorder=4)
-        _draw_unit_square(ax, "output 1 on the orange side; arrow = w")
+        _draw_unit_square(ax, tr("output 1 on the orange side; arrow = w"))
         tab.set_axis_off()
         self.table = tab.text(0.0, 0.98, "", family="monospace", fontsize=10.5, va="top",
                               transform=tab.transAxes)
@@ -234,13 +239,16 @@ class GateDemo(Demo):
         k = int(bad.sum())
         found = self.found[target]
         if k == 0:
-            msg = f"✓ this perceptron computes {target}."
+            msg = tr("✓ this perceptron computes {target}.", target=target)
+        elif k == 1:
+            msg = tr("✗ 1 of 4 rows differs from {target} (red rings).", target=target)
         else:
-            msg = f"✗ {k} of 4 rows {'differs' if k == 1 else 'differ'} from {target} (red rings)."
-        msg += (f"\nGrid search: {found:,} of {len(GRID) ** 3:,} (w1, w2, b) on a {len(GRID)}³ grid"
-                f" in [−5, 5] realise {target}.")
+            msg = tr("✗ {k} of 4 rows differ from {target} (red rings).", k=k, target=target)
+        msg += "\n" + tr("Grid search: {found:,} of {total:,} (w1, w2, b) on a {n}³ grid in [−5, 5] "
+                         "realise {target}.", found=found, total=len(GRID) ** 3, n=len(GRID),
+                         target=target)
         if found == 0:
-            msg += "\nNo line separates XOR: one perceptron cannot do it."
+            msg += "\n" + tr("No line separates XOR: one perceptron cannot do it.")
         self.verdict.set_text(msg)
 
     def code(self, w1, w2, b, target):
@@ -280,21 +288,21 @@ class StepVsSigmoidDemo(Demo):
         # matplotlib (axvspan returns a Polygon before 3.9, e.g. in the browser's Pyodide)
         self.band = self.a1.add_patch(Rectangle((0, 0), 0, 1, transform=self.a1.get_xaxis_transform(),
                                                 color="0.6", alpha=0.3, label="w → w + Δw"))
-        self.a1.set(xlim=self.WLIM, ylim=(-0.08, 1.25), xlabel="weight w (input x = 1, bias −1)",
-                    ylabel="output y", title="output vs weight")
+        self.a1.set(xlim=self.WLIM, ylim=(-0.08, 1.25), xlabel=tr("weight w (input x = 1, bias −1)"),
+                    ylabel=tr("output y"), title=tr("output vs weight"))
         self.a1.legend(loc="upper left", fontsize=8.5)
         self.text = self.a1.text(0.98, 0.04, "", ha="right", va="bottom", fontsize=9,
                                  family="monospace",
                                  transform=self.a1.transAxes,
                                  bbox=dict(facecolor="white", edgecolor="0.7"))
         self.a2.plot(self.ws, np.zeros_like(self.ws), color=PALETTE[1], lw=2,
-                     label="step: 0 (∞ at w = 1)")
+                     label=tr("step: 0 (∞ at w = 1)"))
         self.a2.axvline(1.0, color=PALETTE[1], ls=":", lw=1.5)
         (self.dsig,) = self.a2.plot(self.ws, sigmoid_grad(a), color=PALETTE[0], lw=2,
                                     label="sigmoid: k·s(1 − s)")
-        self.cursor = self.a2.axvline(0.5, color="k", lw=1, label="current w")
-        self.a2.set(xlim=self.WLIM, xlabel="weight w", ylabel="slope dy/dw",
-                    title="slope (what backprop uses)")
+        self.cursor = self.a2.axvline(0.5, color="k", lw=1, label=tr("current w"))
+        self.a2.set(xlim=self.WLIM, xlabel=tr("weight w"), ylabel=tr("slope dy/dw"),
+                    title=tr("slope (what backprop uses)"))
         for ax in (self.a1, self.a2):      # fewer tick labels: text is most of the drawing time
             ax.set_xticks(range(-1, 4))
         self.a1.set_yticks([0, 0.5, 1])
@@ -350,10 +358,10 @@ class XorTrainDemo(Demo):
     def build(self, fig):
         self.a1, self.a2 = fig.subplots(1, 2)
         (self.curve,) = self.a1.semilogy([], [], color=PALETTE[0], lw=1.5)
-        self.a1.set(xlabel="epoch (= one gradient step on the 4 rows)", ylabel="MSE loss (log)",
-                    ylim=(1e-4, 1.0), xlim=(0, 2000), title="training loss")
+        self.a1.set(xlabel=tr("epoch (= one gradient step on the 4 rows)"), ylabel=tr("MSE loss (log)"),
+                    ylim=(1e-4, 1.0), xlim=(0, 2000), title=tr("training loss"))
         self.a1.axhline(0.125, color="0.5", ls=":", lw=1)
-        self.a1.text(0.98, 0.125, "0.125: output 0.5 everywhere", transform=self.a1.get_yaxis_transform(),
+        self.a1.text(0.98, 0.125, tr("0.125: output 0.5 everywhere"), transform=self.a1.get_yaxis_transform(),
                      ha="right", va="bottom", fontsize=8, color="0.4")
         self.xx, self.yy, self.pts = plane_grid(LIM, LIM, 61)
         self.img = boundary_image(self.a2, LIM, LIM, n=61, cmap="RdBu_r")
@@ -368,14 +376,15 @@ class XorTrainDemo(Demo):
                                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=1))
                        for x1, x2 in P.INPUTS]
         _draw_unit_square(self.a2, "")
-        fig.colorbar(self.img, ax=self.a2, label="network output y", shrink=0.9)
+        fig.colorbar(self.img, ax=self.a2, label=tr("network output y"), shrink=0.9)
 
     def update(self, hidden, lr, epochs, seed):
         every = max(1, epochs // 10)
 
         def on_epoch(k, loss):
             if k % every == 0:
-                self.progress(k / epochs, f"training: epoch {k}/{epochs}, loss {loss:.4f}")
+                self.progress(k / epochs, tr("training: epoch {k}/{epochs}, loss {loss:.4f}",
+                                             k=k, epochs=epochs, loss=loss))
 
         model, losses = P.train_sigmoid_xor(hidden, lr, epochs, seed, on_epoch=on_epoch)
         self.progress(1.0)
@@ -396,10 +405,11 @@ class XorTrainDemo(Demo):
         for lab, v in zip(self.labels, y):
             lab.set_text(f"{v:.2f}")
         ok = bool(((y > 0.5) == np.array(P.TARGETS["XOR"], bool)).all())
-        self.a2.set_title(f"{'XOR learned ✓' if ok else 'not XOR ✗'}  (final loss {losses[-1]:.4f});"
-                          "\ngreen dashed: hidden units' lines; black: y = 0.5", fontsize=9.5)
+        verdict = tr("XOR learned ✓") if ok else tr("not XOR ✗")
+        self.a2.set_title(tr("{verdict}  (final loss {loss:.4f});\ngreen dashed: hidden units' lines; "
+                             "black: y = 0.5", verdict=verdict, loss=losses[-1]), fontsize=9.5)
         if not np.isfinite(losses[-1]):
-            self.message("the loss is not finite: lower the learning rate")
+            self.message(tr("the loss is not finite: lower the learning rate"))
 
     def code(self, hidden, lr, epochs, seed):
         return ("from nnutils.perceptron import train_sigmoid_xor, INPUTS\n"

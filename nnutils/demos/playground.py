@@ -29,6 +29,7 @@ from nnutils.checks import positive_int
 from nnutils.experiments.playground import (N_POINTS, PENALTIES, PlaygroundRun, n_test_points,
                                             playground_data)
 from nnutils.features import DATASETS, FEATURES
+from nnutils.i18n import tr
 from nnutils.optim import OPTIMIZERS
 from nnutils.widgets import Demo, controls as C
 
@@ -165,7 +166,7 @@ class PlaygroundDemo(Demo):
         return v["init_std"] if v["init"] == "std" else v["init"]
 
     def _diverged_message(self):
-        return f"{self.run.diverged}: lower the learning rate and press restart"
+        return tr("{reason}: lower the learning rate and press restart", reason=self.run.diverged)
 
     # ------------------------------------------------------------------ training
     def step(self, n=1):

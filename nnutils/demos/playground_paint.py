@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 
 import matplotlib
 import numpy as np
+from matplotlib.ft2font import FT2Font
 from PIL import Image, ImageDraw, ImageFont
 
 from nnutils.experiments.playground import GRID, N_POINTS, plane_grid
 from nnutils.features import FEATURES, PLANE, feature_map
+from nnutils.fonts import korean_font_path
+from nnutils.i18n import tr
 from nnutils.layers import Linear
 from nnutils.plots import PALETTE
 
@@ -66,7 +70,7 @@ def _hex(rgb):
     return "#%02x%02x%02x" % tuple(int(c) for c in rgb)
 
 
-_FONTS = {}
+_FONTS, _FALLBACKS, _CHARMAPS = {}, {}, {}
 
 
 def _font(size, bold=False):
@@ -77,6 +81,67 @@ def _font(size, bold=False):
         path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name)
         _FONTS[key] = ImageFont.truetype(path, size)
     return _FONTS[key]
+
+
+def _fallback(font):
+    """NanumGothic (the size of ``font``) for the characters DejaVu Sans lacks: Hangul, as
+    matplotlib's Korean figures do (see nnutils.fonts). Its ExtraBold weight is the one that
+    looks as heavy as DejaVu Sans Bold."""
+    bold = font.path.endswith("Bold.ttf")
+    key = (font.size, bold)
+    if key not in _FALLBACKS:
+        path = korean_font_path()
+        if bold:
+            path = path.with_name(path.stem + "ExtraBold.ttf")
+        _FALLBACKS[key] = ImageFont.truetype(str(path), font.size)
+    return _FALLBACKS[key]
+
+
+def _has_glyph(font, char):
+    if font.path not in _CHARMAPS:
+        _CHARMAPS[font.path] = FT2Font(font.path).get_charmap()
+    return ord(char) in _CHARMAPS[font.path]
+
+
+def _runs(text, font):
+    """``text`` cut into (piece, font) runs: DejaVu where it has the glyph, else NanumGothic."""
+    runs = []
+    for char in text:
+        f = font if _has_glyph(font, char) else _fallback(font)
+        if runs and runs[-1][1] is f:
+            runs[-1][0] += char
+        else:
+            runs.append([char, f])
+    return runs
+
+
+def _text(d, xy, text, font, anchor="la", **style):
+    """``d.text`` with a font fallback (PIL has none): Latin, digits and symbols in DejaVu
+    Sans as in the English picture, Hangul in NanumGothic, on one baseline."""
+    runs = _runs(text, font)
+    if len(runs) <= 1 and (not runs or runs[0][1] is font):
+        d.text(xy, text, font=font, anchor=anchor, **style)
+        return
+    widths = [f.getlength(piece) for piece, f in runs]
+    x = xy[0] - {"l": 0.0, "m": sum(widths) / 2, "r": sum(widths)}[anchor[0]]
+    # where ``anchor`` puts the baseline, by DejaVu's metrics (the English picture's)
+    baseline = xy[1] + font.getbbox(text, anchor=anchor)[1] \
+        - font.getbbox(text, anchor=anchor[0] + "s")[1]
+    for (piece, f), w in zip(runs, widths):
+        d.text((x, baseline), piece, font=f, anchor="ls", **style)
+        x += w
+
+
+def _multiline_text(d, xy, text, font, **style):
+    """Lines centred on ``xy`` (anchor "mm"), each drawn by ``_text``."""
+    if all(_has_glyph(font, c) for c in text if c != "\n"):
+        d.multiline_text(xy, text, font=font, anchor="mm", align="center", **style)
+        return
+    lines = text.split("\n")
+    pitch = font.getbbox("A")[3] + 4                 # PIL's own line pitch (spacing 4)
+    top = xy[1] - pitch * (len(lines) - 1) / 2
+    for i, line in enumerate(lines):
+        _text(d, (xy[0], top + i * pitch), line, font, anchor="mm", **style)
 
 
 # --------------------------------------------------------------------------- layout (pixels)
@@ -191,9 +256,9 @@ class PlaygroundPicture:
             d.line(xy, fill=colour, width=width)
         _paint_header(d, run, settings, playing, seeds)
         if message:
-            d.multiline_text((BX + BS / 2, BY + BS / 2), _wrap(message, 36),
-                             font=_font(12, bold=True), fill="#b00020", anchor="mm",
-                             align="center", stroke_width=3, stroke_fill="white")
+            _multiline_text(d, (BX + BS / 2, BY + BS / 2), _wrap(message, 36),
+                            _font(12, bold=True), fill="#b00020", stroke_width=3,
+                            stroke_fill="white")
         _paint_curves(d, run.train_loss, run.test_loss)
         return encode_png(np.asarray(img))
 
@@ -202,12 +267,12 @@ class PlaygroundPicture:
 def _paint_titles(d, cols, n_hidden):
     xs, size, _ = cols
     bold = _font(11, bold=True)
-    d.text((xs[0] + size / 2, TOP - 16), "features", font=bold, fill="black", anchor="mm")
+    _text(d, (xs[0] + size / 2, TOP - 16), tr("features"), bold, fill="black", anchor="mm")
     for i in range(n_hidden):
-        d.text((xs[i + 1] + size / 2, TOP - 16), f"layer {i + 1}", font=bold, fill="black",
-               anchor="mm")
-    d.text((BX + BS / 2, TOP - 16), "output: P(class 1) over the plane", font=bold,
-           fill="black", anchor="mm")
+        _text(d, (xs[i + 1] + size / 2, TOP - 16), tr("layer {n}", n=i + 1), bold,
+              fill="black", anchor="mm")
+    _text(d, (BX + BS / 2, TOP - 16), tr("output: P(class 1) over the plane"), bold,
+          fill="black", anchor="mm")
 
 
 def _paint_feature_maps(canvas, features, cols):
@@ -247,17 +312,17 @@ def _paint_axes_and_legend(d):
     d.text((BX + BS + 4, BY + BS / 2), "x2", font=bold, fill="black", anchor="lm")
     # legend of the points and of the curves
     ly = BY + BS + 20
-    for cls, label in ((0, "class 0"), (1, "class 1")):
+    for cls in (0, 1):
         x0 = BX + 4 + cls * 72
         d.ellipse([x0, ly - 4, x0 + 8, ly + 4], fill=_hex(CLASS_RGB[cls]), outline="white")
-        d.text((x0 + 12, ly), label, font=small, fill="black", anchor="lm")
+        _text(d, (x0 + 12, ly), tr("class {n}", n=cls), small, fill="black", anchor="lm")
     d.ellipse([BX + 150, ly - 4, BX + 158, ly + 4], fill="#999999", outline="black")
-    d.text((BX + 162, ly), "test point (black ring)", font=small, fill="black", anchor="lm")
+    _text(d, (BX + 162, ly), tr("test point (black ring)"), small, fill="black", anchor="lm")
     d.rectangle([CX - 1, CY - 1, CX + CW, CY + CH], outline=GREY)
-    d.text((CX, CY - 4), "loss", font=bold, fill="black", anchor="lb")
-    d.text((CX + 40, CY - 4), "— train", font=small, fill=_hex(TRAIN_RGB), anchor="lb")
-    d.text((CX + 92, CY - 4), "— test", font=small, fill=_hex(TEST_RGB), anchor="lb")
-    d.text((CX + CW / 2, CY + CH + 3), "epoch", font=bold, fill="black", anchor="mt")
+    _text(d, (CX, CY - 4), tr("loss"), bold, fill="black", anchor="lb")
+    _text(d, (CX + 40, CY - 4), tr("— train"), small, fill=_hex(TRAIN_RGB), anchor="lb")
+    _text(d, (CX + 92, CY - 4), tr("— test"), small, fill=_hex(TEST_RGB), anchor="lb")
+    _text(d, (CX + CW / 2, CY + CH + 3), tr("epoch"), bold, fill="black", anchor="mt")
     d.text((CX, CY + CH + 3), "0", font=small, fill=GREY, anchor="lt")
     d.text((CX + CW + 4, CY + CH), "0", font=small, fill=GREY, anchor="lb")
 
@@ -321,29 +386,33 @@ def _weight_links(model, features, cols, rows_per_col):
 def _paint_header(d, run, v, playing, seeds):
     """Epoch, losses and state on the first line; the data, network and training settings."""
     big, small = _font(15, bold=True), _font(11)
-    state = "▶ playing" if playing else "paused" if run.epoch else "press play"
+    state = tr("▶ playing") if playing else tr("paused") if run.epoch else tr("press play")
     if run.model is None:
-        d.text((8, 6), "choose at least one input feature", font=big, fill="black")
+        _text(d, (8, 6), tr("choose at least one input feature"), big, fill="black")
     else:
-        d.text((8, 6), f"epoch {run.epoch:,}", font=big, fill="black")
-        d.text((140, 6), f"train loss {run.train_loss[-1]:.3f}   test loss "
-               f"{run.test_loss[-1]:.3f}   test accuracy {run.test_acc:.0%}",
-               font=big, fill="black")
-    d.text((WIDTH - 8, 6), state, font=big, fill=PALETTE[2] if playing else "#777777",
-           anchor="ra")
+        _text(d, (8, 6), tr("epoch {epoch:,}", epoch=run.epoch), big, fill="black")
+        _text(d, (140, 6), tr("train loss {train:.3f}   test loss {test:.3f}   test accuracy "
+                              "{accuracy:.0%}", train=run.train_loss[-1], test=run.test_loss[-1],
+                              accuracy=run.test_acc), big, fill="black")
+    _text(d, (WIDTH - 8, 6), state, big, fill=PALETTE[2] if playing else "#777777", anchor="ra")
     n_tr = len(run.data.x_tr)
-    net = f"{v['layers']} × {v['units']} {v['activation']}" if v["layers"] else "no hidden layer"
-    init = f"normal(std {v['init_std']:.3g})" if v["init"] == "std" else v["init"]
-    extras = "".join([", batch norm" if v["batchnorm"] else "",
-                      f", dropout {v['dropout']:.2f}" if v["dropout"] else ""])
+    net = (f"{v['layers']} × {v['units']} {v['activation']}" if v["layers"]
+           else tr("no hidden layer"))
+    init = tr("normal(std {std:.3g})", std=v["init_std"]) if v["init"] == "std" else v["init"]
+    extras = "".join([", " + tr("batch norm") if v["batchnorm"] else "",
+                      ", " + tr("dropout {ratio:.2f}", ratio=v["dropout"]) if v["dropout"] else ""])
     data_seed, net_seed = seeds
-    d.text((8, 28), f"data: {v['dataset']}, noise {v['noise']:.2f}, {n_tr} train / "
-           f"{N_POINTS - n_tr} test points (seed {data_seed})   ·   network: "
-           f"{net}, init {init}{extras} (seed {net_seed})", font=small, fill="#333333")
+    data = tr("data: {dataset}, noise {noise:.2f}, {n_train} train / {n_test} test points "
+              "(seed {seed})", dataset=v["dataset"], noise=v["noise"], n_train=n_tr,
+              n_test=N_POINTS - n_tr, seed=data_seed)
+    network = tr("network: {net}, init {init}{extras} (seed {seed})", net=net, init=init,
+                 extras=extras, seed=net_seed)
+    _text(d, (8, 28), f"{data}   ·   {network}", small, fill="#333333")
     pen = "" if v["penalty"] == "none" else f", {v['penalty'].upper()} λ = {v['strength']:.3g}"
-    d.text((8, 44), f"training: {v['optimizer']}, learning rate {v['lr']:.3g}, batch size "
-           f"{v['batch_size']}{pen}" + ("   ·   output discretized" if v["discretize"] else ""),
-           font=small, fill="#333333")
+    training = tr("training: {optimizer}, learning rate {lr:.3g}, batch size {batch_size}",
+                  optimizer=v["optimizer"], lr=v["lr"], batch_size=v["batch_size"])
+    _text(d, (8, 44), training + pen + ("   ·   " + tr("output discretized") if v["discretize"]
+                                        else ""), small, fill="#333333")
 
 
 def _paint_curves(d, train_loss, test_loss):
@@ -383,10 +452,15 @@ def _pretty(name):
     return name.replace("^2", "²").replace("*", "·").replace("sin(", "sin ").replace(")", "")
 
 
+def _columns_wide(text):
+    """Width in columns: a Hangul syllable is about two Latin letters wide."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _wrap(text, width):
     words, lines, line = text.split(), [], ""
     for w in words:
-        if line and len(line) + 1 + len(w) > width:
+        if line and _columns_wide(line) + 1 + _columns_wide(w) > width:
             lines.append(line)
             line = w
         else:

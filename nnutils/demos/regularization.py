@@ -22,6 +22,7 @@ import numpy as np
 from nnutils import augment as A
 from nnutils.data import load_mnist
 from nnutils.experiments.overfitting import NOISY, overfit_run
+from nnutils.i18n import tr
 from nnutils.layers import Dropout
 from nnutils.plots import PALETTE, hist_stairs, set_hist
 from nnutils.widgets import Demo, controls as C
@@ -31,12 +32,13 @@ __all__ = ["WeightDecayDemo", "DropoutDemo", "AugmentGallery", "TRANSFORMS", "ga
 
 
 def _curves(ax, epochs):
-    ax.set(xlim=(0, epochs), ylim=(0, 1.02), xlabel="epoch", ylabel="accuracy")
+    ax.set(xlim=(0, epochs), ylim=(0, 1.02), xlabel=tr("epoch"), ylabel=tr("accuracy"))
     lines = {
-        "base_train": ax.plot([], [], color="0.6", lw=1.3, label="no regularization: train")[0],
-        "base_test": ax.plot([], [], color="0.6", lw=1.3, ls="--", label="no regularization: test")[0],
-        "train": ax.plot([], [], color=PALETTE[0], lw=2.2, label="train")[0],
-        "test": ax.plot([], [], color=PALETTE[1], lw=2.2, ls="--", label="test")[0],
+        "base_train": ax.plot([], [], color="0.6", lw=1.3, label=tr("no regularization: train"))[0],
+        "base_test": ax.plot([], [], color="0.6", lw=1.3, ls="--",
+                             label=tr("no regularization: test"))[0],
+        "train": ax.plot([], [], color=PALETTE[0], lw=2.2, label=tr("train"))[0],
+        "test": ax.plot([], [], color=PALETTE[1], lw=2.2, ls="--", label=tr("test"))[0],
     }
     ax.legend(loc="lower right", fontsize=7)
     text = ax.set_title("", fontsize=8, loc="left")
@@ -46,11 +48,12 @@ def _curves(ax, epochs):
 def _compare(lines, text, base, run, label):
     """Draw ``run`` over the baseline's curves and say what the regularizer changed."""
     _show_run(lines, "", run)
-    lines["train"].set_label(f"{label}: train")
-    lines["test"].set_label(f"{label}: test")
+    lines["train"].set_label(tr("{label}: train", label=label))
+    lines["test"].set_label(tr("{label}: test", label=label))
     lines["train"].axes.legend(loc="lower right", fontsize=7)
-    text.set_text(f"final train − test gap: {base.gap:.3f} without, {run.gap:.3f} with "
-                  f"{label}\nfinal test accuracy: {base.test_acc[-1]:.3f} → {run.test_acc[-1]:.3f}")
+    text.set_text(tr("final train − test gap: {gap_without:.3f} without, {gap_with:.3f} with {label}\n"
+                     "final test accuracy: {before:.3f} → {after:.3f}", gap_without=base.gap,
+                     gap_with=run.gap, label=label, before=base.test_acc[-1], after=run.test_acc[-1]))
 
 
 def _show_run(lines, prefix, run):
@@ -77,12 +80,14 @@ class _RetrainDemo(Demo):
             reported.append(fraction)
             self.progress(fraction, text)
 
-        self.progress(0.0, f"training {label} …")
+        self.progress(0.0, tr("training {label} …", label=label))
         start = time.perf_counter()
         yield progress
         self.progress(1.0)
-        self.status.value = (f"{label}: trained in {time.perf_counter() - start:.1f} s" if reported
-                             else f"{label}: cached result (this setting was trained before)")
+        self.status.value = (tr("{label}: trained in {seconds:.1f} s", label=label,
+                                seconds=time.perf_counter() - start) if reported
+                             else tr("{label}: cached result (this setting was trained before)",
+                                     label=label))
 
     def _base(self):
         base = overfit_run(self.setup, epochs=self.epochs)
@@ -114,17 +119,17 @@ class WeightDecayDemo(_RetrainDemo):
         ax, axw = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
         self.lines, self.text = _curves(ax, self.epochs)
         self.h_base = axw.stairs(np.full(len(W_BINS) - 1, 1e-9), W_BINS, color="0.45", lw=1.3,
-                                 label="no regularization")
-        self.h_now = hist_stairs(axw, W_BINS, color=PALETTE[0], alpha=0.6, label="regularized")
+                                 label=tr("no regularization"))
+        self.h_now = hist_stairs(axw, W_BINS, color=PALETTE[0], alpha=0.6, label=tr("regularized"))
         self.h_now.set_data(np.full(len(W_BINS) - 1, 1e-9))
         axw.set(yscale="log", ylim=(1e-4, 1.0), xlim=(W_BINS[0], W_BINS[-1]),
-                xlabel="weight value (layer 1)", ylabel="fraction of weights")
+                xlabel=tr("weight value (layer 1)"), ylabel=tr("fraction of weights"))
         axw.legend(loc="upper right", fontsize=7)
         self.w_text = axw.text(0.02, 0.97, "", transform=axw.transAxes, va="top", fontsize=8)
 
     def update(self, lam, penalty):
         base = self._base()
-        label = f"{penalty.upper() if penalty != 'elastic' else 'elastic'} λ={lam:.2g}"
+        label = f"{penalty.upper() if penalty != 'elastic' else tr('elastic')} λ={lam:.2g}"
         with self._training(label) as progress:
             run = overfit_run(self.setup, weight_decay=lam, penalty=penalty, epochs=self.epochs,
                               progress=progress)
@@ -132,8 +137,11 @@ class WeightDecayDemo(_RetrainDemo):
         w0, w1 = base.model.params["W1"], run.model.params["W1"]
         set_hist(self.h_base, w0)
         set_hist(self.h_now, w1)
-        self.w_text.set_text(f"|w| < 0.001: {np.mean(np.abs(w0) < 1e-3):.0%} → "
-                             f"{np.mean(np.abs(w1) < 1e-3):.0%}\nstd: {w0.std():.3f} → {w1.std():.3f}")
+        self.w_text.set_text(tr("|w| < 0.001: {small_before:.0%} → {small_after:.0%}\n"
+                                "std: {std_before:.3f} → {std_after:.3f}",
+                                small_before=np.mean(np.abs(w0) < 1e-3),
+                                small_after=np.mean(np.abs(w1) < 1e-3),
+                                std_before=w0.std(), std_after=w1.std()))
 
 
 class DropoutDemo(_RetrainDemo):
@@ -152,13 +160,13 @@ class DropoutDemo(_RetrainDemo):
         self.lines, self.text = _curves(ax, self.epochs)
         self.mask_img = axm.imshow(np.ones((20, 100)), cmap="Greys_r", vmin=0, vmax=1,
                                    aspect="auto", interpolation="nearest")
-        axm.set(xlabel="unit of hidden layer 1 (100)", ylabel="example in the batch")
+        axm.set(xlabel=tr("unit of hidden layer 1 (100)"), ylabel=tr("example in the batch"))
         self.mask_title = axm.set_title("", fontsize=9)
 
     def update(self, ratio):
         ratio = round(float(ratio), 10)
         base = self._base()
-        label = f"dropout {ratio:.1f}"
+        label = tr("dropout {ratio:.1f}", ratio=ratio)
         with self._training(label) as progress:
             run = overfit_run(self.setup, dropout=ratio, epochs=self.epochs, progress=progress)
         _compare(self.lines, self.text, base, run, label)
@@ -166,8 +174,9 @@ class DropoutDemo(_RetrainDemo):
         layer.forward(np.ones((20, 100)), train=True)          # the mask it draws for a batch
         keep = layer.mask if layer.mask is not None else np.ones((20, 100), dtype=bool)
         self.mask_img.set_data(keep.astype(float))
-        self.mask_title.set_text(f"a Dropout layer's mask: white = kept ({keep.mean():.0%}),\n"
-                                 f"kept units scaled by 1/(1 − ratio) = {1 / (1 - ratio):.2f}")
+        self.mask_title.set_text(tr("a Dropout layer's mask: white = kept ({kept:.0%}),\n"
+                                    "kept units scaled by 1/(1 − ratio) = {scale:.2f}",
+                                    kept=keep.mean(), scale=1 / (1 - ratio)))
 
 
 # ------------------------------------------------------------------- augmentation gallery
@@ -223,9 +232,9 @@ class AugmentGallery(Demo):
         self._paste(0, self.images)
         self.img = ax.imshow(self.mosaic, cmap="gray_r", vmin=0, vmax=1,
                              interpolation="nearest")
-        ax.set_xticks([30 * j + 13.5 for j in range(n)], [f"label {d}" for d in self.labels],
-                      fontsize=8)
-        ax.set_yticks([13.5, 43.5, 73.5], ["original", "copy 1", "copy 2"], fontsize=8)
+        ax.set_xticks([30 * j + 13.5 for j in range(n)],
+                      [tr("label {digit}", digit=d) for d in self.labels], fontsize=8)
+        ax.set_yticks([13.5, 43.5, 73.5], [tr("original"), tr("copy 1"), tr("copy 2")], fontsize=8)
         ax.tick_params(length=0)
         for j in range(1, n):                 # thin separators between the digits
             ax.axvline(30 * j - 1.5, color="0.75", lw=0.8)
@@ -244,8 +253,9 @@ class AugmentGallery(Demo):
         for row in (1, 2):
             self._paste(row, fn(self.images, float(strength), rng))
         self.img.set_data(self.mosaic)
-        self.caption.set_text(f"{label}, strength {strength:.2f} (1 = {full}); "
-                              f"the label stays the same")
+        self.caption.set_text(tr("{transform}, strength {strength:.2f} (1 = {full}); "
+                                 "the label stays the same", transform=tr(label),
+                                 strength=strength, full=tr(full)))
 
 
 DEMOS = {"weight_decay": WeightDecayDemo, "dropout": DropoutDemo, "augment_gallery": AugmentGallery}

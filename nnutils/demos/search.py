@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from nnutils.experiments.random_search import LR_RANGE, WD_RANGE, draw_settings, search_trial
+from nnutils.i18n import tr
 from nnutils.search import at_edge
 from nnutils.widgets import Demo, controls as C
 
@@ -39,6 +40,17 @@ def _range(low, high, smallest=10 ** 0.5):
     if high / low < smallest:
         high = low * smallest
     return low, high
+
+
+def _edge_warning(lr_at_edge, wd_at_edge):
+    """The figure's warning when the best trial's lr and/or λ sits at the edge of its range."""
+    if lr_at_edge and wd_at_edge:
+        return tr("⚠ the best lr and λ sit at the edges of their ranges: widen past it, unless the "
+                  "score does not depend on it")
+    if lr_at_edge or wd_at_edge:
+        return tr("⚠ the best {name} sits at the edge of its range: widen past it, unless the score "
+                  "does not depend on it", name="lr" if lr_at_edge else "λ")
+    return ""
 
 
 def _running_loop():
@@ -102,8 +114,8 @@ class RandomSearchDemo(Demo):
             a.set_xlim(*LR_AXIS)
             a.grid(True, which="major", alpha=0.25)
         ax.set_yscale("log")
-        ax.set(ylim=WD_AXIS, xlabel="learning rate lr (log)", ylabel="weight decay λ (log)")
-        axm.set(ylim=(0.0, 1.0), xlabel="learning rate lr (log)", ylabel="validation accuracy")
+        ax.set(ylim=WD_AXIS, xlabel=tr("learning rate lr (log)"), ylabel=tr("weight decay λ (log)"))
+        axm.set(ylim=(0.0, 1.0), xlabel=tr("learning rate lr (log)"), ylabel=tr("validation accuracy"))
         self.box = ax.add_patch(Rectangle((1, 1), 1, 1, facecolor="0.85", edgecolor="0.5",
                                           lw=1.0, ls="--", zorder=0))
         self.band = axm.add_patch(Rectangle((1, 0), 1, 1, facecolor="0.9", edgecolor="none",
@@ -113,14 +125,14 @@ class RandomSearchDemo(Demo):
                                s=26, edgecolors="k", linewidths=0.3, zorder=3)
         self.proj = axm.scatter(empty[:, 0], empty[:, 1], c=[], cmap="viridis", vmin=0.0,
                                 vmax=1.0, s=22, edgecolors="k", linewidths=0.3, zorder=3)
-        fig.colorbar(self.dots, cax=cax).set_label("val. acc.", fontsize=8)
+        fig.colorbar(self.dots, cax=cax).set_label(tr("val. acc."), fontsize=8)
         cax.tick_params(labelsize=7)
         (self.best,) = ax.plot([], [], marker="*", ms=15, color="#D55E00", mec="k", ls="none",
-                               zorder=4, label="best trial")
+                               zorder=4, label=tr("best trial"))
         (self.best_m,) = axm.plot([], [], marker="*", ms=15, color="#D55E00", mec="k", ls="none",
                                   zorder=4)
         axm.axhline(0.1, color="0.5", lw=0.8, ls=":")
-        axm.text(2e-8, 0.04, "chance: 0.1 (10 classes)", fontsize=7, color="0.4")
+        axm.text(2e-8, 0.04, tr("chance: 0.1 (10 classes)"), fontsize=7, color="0.4")
         ax.legend(loc="upper left", fontsize=7)
         self.head = fig.text(0.075, 0.94, "", fontsize=9, va="top")
         self.warn = fig.text(0.075, 0.865, "", fontsize=9, va="top", color="#B35900")
@@ -137,26 +149,23 @@ class RandomSearchDemo(Demo):
         self.dots.set_array(acc)
         self.proj.set_offsets(np.column_stack([lr, acc]))
         self.proj.set_array(acc)
-        state = ("stopped: " if stopped else "") + f"{len(done)} of {n} trials"
+        state = (tr("stopped: {done} of {n} trials", done=len(done), n=n) if stopped
+                 else tr("{done} of {n} trials", done=len(done), n=n))
         if done:
             i = int(np.argmax(acc))     # first of equals, as random_search's stable sort
             self.best.set_data([lr[i]], [wd[i]])
             self.best_m.set_data([lr[i]], [acc[i]])
-            self.head.set_text(f"{state} · best validation accuracy {acc[i]:.2f} at "
-                               f"lr = {lr[i]:.2g}, λ = {wd[i]:.2g}")
-            edges = []
-            if at_edge(lr[i], *lr_range):
-                edges.append("lr")
-            if at_edge(wd[i], *wd_range):
-                edges.append("λ")
-            verb = "sits at the edge of its range" if len(edges) == 1 else "sit at the edges of their ranges"
-            self.warn.set_text(f"⚠ the best {' and '.join(edges)} {verb}: widen past it, unless the score "
-                               f"does not depend on it" if edges else "")
+            self.head.set_text(tr("{state} · best validation accuracy {accuracy:.2f} at "
+                                  "lr = {lr:.2g}, λ = {wd:.2g}", state=state, accuracy=acc[i],
+                                  lr=lr[i], wd=wd[i]))
+            self.warn.set_text(_edge_warning(at_edge(lr[i], *lr_range), at_edge(wd[i], *wd_range)))
         else:
             self.best.set_data([], [])
             self.best_m.set_data([], [])
-            self.head.set_text(f"{state} · lr from {lr_range[0]:.2g} to {lr_range[1]:.2g}, "
-                               f"λ from {wd_range[0]:.2g} to {wd_range[1]:.2g}")
+            self.head.set_text(tr("{state} · lr from {lr_low:.2g} to {lr_high:.2g}, "
+                                  "λ from {wd_low:.2g} to {wd_high:.2g}", state=state,
+                                  lr_low=lr_range[0], lr_high=lr_range[1],
+                                  wd_low=wd_range[0], wd_high=wd_range[1]))
             self.warn.set_text("")
 
     # ---------------------------------------------------------------- updates
@@ -171,7 +180,7 @@ class RandomSearchDemo(Demo):
         loop = _running_loop() if self.live is not False else None
         if self._started and loop is not None:
             self._show([], n_trials, lr_range, wd_range)
-            self.progress(0.0, f"0 of {n_trials} trials: searching …")
+            self.progress(0.0, tr("0 of {n} trials: searching …", n=n_trials))
             self._task = loop.create_task(
                 self._stream(settings, lr_range, wd_range, self._token))
             return
@@ -188,12 +197,13 @@ class RandomSearchDemo(Demo):
                 last = time.perf_counter()
         self._show(done, n_trials, lr_range, wd_range)
         self.progress(1.0)
-        self.status.value = f"{n_trials} trials done"
+        self.status.value = tr("{n} trials done", n=n_trials)
 
     def _progress(self, done, n, p):
         p, score = done[-1]
-        self.progress(len(done) / n, f"trial {len(done)} of {n}: lr = {p['lr']:.2g}, "
-                                     f"λ = {p['weight_decay']:.2g} → validation accuracy {score:.2f}")
+        self.progress(len(done) / n, tr("trial {i} of {n}: lr = {lr:.2g}, λ = {wd:.2g} → "
+                                        "validation accuracy {score:.2f}", i=len(done), n=n,
+                                        lr=p["lr"], wd=p["weight_decay"], score=score))
 
     async def _stream(self, settings, lr_range, wd_range, token):
         """One trial per step of the kernel's loop; between trials, widget messages (the stop
@@ -219,8 +229,8 @@ class RandomSearchDemo(Demo):
             with self.lock:
                 self._show(done, n, lr_range, wd_range, stopped=stopped)
                 self.progress(1.0)
-                self.status.value = (f"stopped after {len(done)} of {n} trials" if stopped
-                                     else f"{n} trials done")
+                self.status.value = (tr("stopped after {done} of {n} trials", done=len(done), n=n)
+                                     if stopped else tr("{n} trials done", n=n))
                 self.render()
         except Exception as exc:            # shown in the demo, never lost in a task
             with self.lock:

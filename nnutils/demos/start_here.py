@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnutils.activations import sigmoid, sigmoid_grad, tanh
+from nnutils.i18n import tr
 from nnutils.perceptron import step
 from nnutils.widgets import Demo, controls as C
 
@@ -36,10 +37,10 @@ class SigmoidDemo(Demo):
         self.x = np.linspace(-6.0, 6.0, 401)
         (self.curve,) = ax.plot(self.x, 0 * self.x, lw=2.5, label="σ(a·(x − c))")
         (self.grad,) = ax.plot(self.x, 0 * self.x, "--", lw=1.5,
-                               label="its slope d/dx (the gradient)")
+                               label=tr("its slope d/dx (the gradient)"))
         (self.other,) = ax.plot(self.x, 0 * self.x, ":", lw=2, color="0.3", label="")
         ax.axhline(0, color="0.8", lw=0.8)
-        ax.set(xlim=(-6, 6), ylim=(-1.1, 1.6), xlabel="x", ylabel="output")
+        ax.set(xlim=(-6, 6), ylim=(-1.1, 1.6), xlabel="x", ylabel=tr("output"))
         ax.set_title(" ", fontsize=10)
         self.ax = ax
 
@@ -53,11 +54,15 @@ class SigmoidDemo(Demo):
                  "step": step(self.x - shift),
                  "tanh": tanh(z)}[compare]
         self.other.set_ydata(other)
-        self.other.set_label({"none": "_", "step": "step function",
+        self.write_labels(slope, shift, compare)
+
+    def write_labels(self, slope, shift, compare):
+        """The legend entry of the curve compared with, and the title with the largest slope."""
+        self.other.set_label({"none": "_", "step": tr("step function"),
                               "tanh": "tanh(a·(x − c))"}[compare])
         self.ax.legend(loc="lower right", fontsize=8, frameon=False)
-        self.ax.set_title(f"a = {slope:.3g}, c = {shift:.3g}: largest slope a/4 = {slope / 4:.3g}",
-                          fontsize=10)
+        self.ax.set_title(tr("a = {slope:.3g}, c = {shift:.3g}: largest slope a/4 = {steepest:.3g}",
+                             slope=slope, shift=shift, steepest=slope / 4), fontsize=10)
 
 
 DEMOS = {"sigmoid": SigmoidDemo}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import tr
+
 __all__ = ["Result", "passed", "failed", "attempt", "check_close", "check_cases", "Reveal"]
 
 
@@ -23,23 +25,23 @@ class Result:
         return self.ok
 
     def __repr__(self):
-        return ("✔ correct — " if self.ok else "✘ not yet — ") + self.message
+        return (tr("✔ correct") if self.ok else tr("✘ not yet")) + " — " + self.message
 
     def _repr_html_(self):
         color = "#1a7f37" if self.ok else "#b00020"
-        mark = "✔ correct" if self.ok else "✘ not yet"
+        mark = tr("✔ correct") if self.ok else tr("✘ not yet")
         return f"<span style='color:{color}'><b>{mark}</b> — {html.escape(self.message)}</span>"
 
 
-def passed(message="well done.") -> Result:
-    return Result(True, message)
+def passed(message=None) -> Result:
+    return Result(True, tr("well done.") if message is None else message)
 
 
 def failed(message) -> Result:
     return Result(False, message)
 
 
-def attempt(fn, *args, what, returns="the result", as_array=False):
+def attempt(fn, *args, what, returns=None, as_array=False):
     """Call the learner's function. Returns ``(value, None)``, or ``(None, failed Result)``
     saying what went wrong: not written yet, an exception, None returned, or (with
     ``as_array``) something that is not an array of numbers."""
@@ -47,17 +49,19 @@ def attempt(fn, *args, what, returns="the result", as_array=False):
         with np.errstate(all="ignore"):  # overflow in the learner's code is judged by its result
             got = fn(*args)
     except NotImplementedError:
-        return None, failed(f"{what} is not written yet (it raises NotImplementedError).")
+        return None, failed(tr("{what} is not written yet (it raises NotImplementedError).", what=what))
     except Exception as exc:
-        return None, failed(f"{what} raised {type(exc).__name__}: {exc}")
+        return None, failed(tr("{what} raised {error}: {message}", what=what,
+                               error=type(exc).__name__, message=exc))
     if got is None:
-        return None, failed(f"{what} returned None — fill in the body and return {returns}.")
+        return None, failed(tr("{what} returned None — fill in the body and return {returns}.",
+                               what=what, returns=tr("the result") if returns is None else returns))
     if as_array:
         try:
             got = np.asarray(got, dtype=float)
         except (TypeError, ValueError):
-            return None, failed(f"{what} should return an array of numbers, "
-                                f"got {type(got).__name__}")
+            return None, failed(tr("{what} should return an array of numbers, got {kind}",
+                                   what=what, kind=type(got).__name__))
     return got, None
 
 
@@ -66,16 +70,18 @@ def check_close(actual, expected, what, rtol=1e-5, atol=1e-8) -> Result:
     try:
         actual = np.asarray(actual, dtype=float)
     except (TypeError, ValueError):
-        return failed(f"{what}: expected numbers, got {type(actual).__name__}")
+        return failed(tr("{what}: expected numbers, got {kind}", what=what, kind=type(actual).__name__))
     expected = np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
-        return failed(f"{what}: expected shape {expected.shape}, got {actual.shape}")
+        return failed(tr("{what}: expected shape {expected}, got {actual}", what=what,
+                         expected=expected.shape, actual=actual.shape))
     bad = ~np.isclose(actual, expected, rtol=rtol, atol=atol)
     if bad.any():
         i = np.unravel_index(np.argmax(bad), bad.shape) if bad.ndim else ()
-        where = f" at index {tuple(int(j) for j in i)}" if i else ""
-        return failed(f"{what}{where}: expected {expected[i]:.6g}, got {actual[i]:.6g}")
-    return passed(f"{what} matches.")
+        where = tr(" at index {index}", index=tuple(int(j) for j in i)) if i else ""
+        return failed(tr("{what}{where}: expected {expected:.6g}, got {actual:.6g}", what=what,
+                         where=where, expected=expected[i], actual=actual[i]))
+    return passed(tr("{what} matches.", what=what))
 
 
 def check_cases(fn, cases, what) -> Result:
@@ -84,22 +90,23 @@ def check_cases(fn, cases, what) -> Result:
         try:
             got = fn(*args)
         except Exception as exc:
-            return failed(f"{what}{args} raised {type(exc).__name__}: {exc}")
+            return failed(tr("{what}{args} raised {error}: {message}", what=what, args=args,
+                             error=type(exc).__name__, message=exc))
         result = check_close(got, expected, f"{what}{args}")
         if not result:
             return result
-    return passed(f"{what} is right on all {len(cases)} cases.")
+    return passed(tr("{what} is right on all {n} cases.", what=what, n=len(cases)))
 
 
 class Reveal:
-    """A self-check answer hidden behind a click (HTML <details>)."""
+    """A self-check answer hidden behind a click (HTML <details>), in the current language."""
 
     def __init__(self, answer, label="show the answer"):
-        self.answer, self.label = answer, label
+        self.answer, self.label = answer, label          # in English; shown in the language of the moment
 
     def _repr_html_(self):
-        return (f"<details><summary>{html.escape(self.label)}</summary>"
-                f"<div style='margin:6px 0 0 12px'>{html.escape(self.answer)}</div></details>")
+        return (f"<details><summary>{html.escape(tr(self.label))}</summary>"
+                f"<div style='margin:6px 0 0 12px'>{html.escape(tr(self.answer))}</div></details>")
 
     def __repr__(self):
-        return f"{self.label}: (click to reveal in JupyterLab)"
+        return tr("{label}: (click to reveal in JupyterLab)", label=tr(self.label))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnutils.i18n import tr
 from nnutils.perceptron import INPUTS, TARGETS, step
 
 from . import Result, Reveal, failed, passed
@@ -25,9 +26,11 @@ def _triple(value, what):
     try:
         v = np.asarray(value, dtype=float).ravel()
     except (TypeError, ValueError):
-        return None, failed(f"{what}: expected three numbers (w1, w2, b), got {value!r}")
+        return None, failed(tr("{what}: expected three numbers (w1, w2, b), got {value!r}",
+                               what=what, value=value))
     if v.size != 3 or not np.isfinite(v).all():
-        return None, failed(f"{what}: expected three finite numbers (w1, w2, b), got {value!r}")
+        return None, failed(tr("{what}: expected three finite numbers (w1, w2, b), got {value!r}",
+                               what=what, value=value))
     return v, None
 
 
@@ -38,11 +41,12 @@ def _table_errors(w1, w2, b, targets, gate):
         net = w1 * x1 + w2 * x2 + b
         y = int(step(net))
         if y != t:
-            why = (f"w1·{x1} + w2·{x2} + b = {net:g}, which is {'> 0' if y else '≤ 0'}, so the "
-                   f"perceptron outputs {y}")
+            why = tr("w1·{x1} + w2·{x2} + b = {net:g}, which is {relation}, so the perceptron "
+                     "outputs {y}", x1=x1, x2=x2, net=net, relation="> 0" if y else "≤ 0", y=y)
             if net == 0:
-                why += " (a sum of exactly 0 gives 0: the step fires only above the threshold)"
-            msgs.append(f"for input ({x1}, {x2}) {why}, but {gate}({x1}, {x2}) = {t}")
+                why += tr(" (a sum of exactly 0 gives 0: the step fires only above the threshold)")
+            msgs.append(tr("for input ({x1}, {x2}) {why}, but {gate}({x1}, {x2}) = {t}",
+                           x1=x1, x2=x2, why=why, gate=gate, t=t))
     return msgs
 
 
@@ -55,12 +59,16 @@ def check_nor(w1, w2, b) -> Result:
     if msgs:
         hint = ""
         if v[2] <= 0:
-            hint = " Hint: for (0, 0) the sum is just b, so b must be positive."
+            hint = tr(" Hint: for (0, 0) the sum is just b, so b must be positive.")
         elif v[0] >= 0 or v[1] >= 0:
-            hint = " Hint: an input of 1 must push the sum below 0, so both weights must be negative enough."
-        n = len(msgs)
-        return failed(f"{n} of 4 rows {'is' if n == 1 else 'are'} wrong; first: {msgs[0]}.{hint}")
-    return passed(f"w = ({v[0]:g}, {v[1]:g}), b = {v[2]:g} computes NOR on all four rows.")
+            hint = tr(" Hint: an input of 1 must push the sum below 0, so both weights must be "
+                      "negative enough.")
+        if len(msgs) == 1:
+            return failed(tr("1 of 4 rows is wrong; first: {first}.{hint}", first=msgs[0], hint=hint))
+        return failed(tr("{n} of 4 rows are wrong; first: {first}.{hint}", n=len(msgs),
+                         first=msgs[0], hint=hint))
+    return passed(tr("w = ({w1:g}, {w2:g}), b = {b:g} computes NOR on all four rows.",
+                     w1=v[0], w2=v[1], b=v[2]))
 
 
 def update_reference(w, b, x, t, lr=1.0):
@@ -89,38 +97,49 @@ def check_update(fn) -> Result:
         try:
             got = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
         except NotImplementedError:
-            return failed("update is not written yet (it raises NotImplementedError).")
+            return failed(tr("{what} is not written yet (it raises NotImplementedError).",
+                             what="update"))
         except Exception as exc:
-            return failed(f"{call} raised {type(exc).__name__}: {exc}")
+            return failed(tr("{what} raised {error}: {message}", what=call,
+                             error=type(exc).__name__, message=exc))
         if got is None:
-            return failed(f"{call} returned None — return the new weights and bias: (w, b).")
+            return failed(tr("{call} returned None — return the new weights and bias: (w, b).",
+                             call=call))
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            return failed(f"{call} should return a pair (w, b), got {type(got).__name__} {got!r}")
+            return failed(tr("{call} should return a pair (w, b), got {kind} {got!r}",
+                             call=call, kind=type(got).__name__, got=got))
         try:
             gw, gb = got
             gw = np.asarray(gw, dtype=float)
             gb = float(np.asarray(gb, dtype=float))
         except (TypeError, ValueError):
-            return failed(f"{call} should return a pair (w, b), got {got!r}")
+            return failed(tr("{call} should return a pair (w, b), got {got!r}", call=call, got=got))
         ew, eb = update_reference(*args)
         if gw.shape != ew.shape:
-            return failed(f"{call}: w should keep shape {ew.shape}, got {gw.shape}")
+            return failed(tr("{call}: w should keep shape {expected}, got {shape}",
+                             call=call, expected=ew.shape, shape=gw.shape))
         if np.allclose(gw, ew) and np.isclose(gb, eb):
             continue
         y = int(step(np.array(w) @ np.array(x, dtype=float) + b))
         err = t - y
-        what = f"{call}: expected w = {np.round(ew, 4).tolist()}, b = {eb:g}; got w = {np.round(gw, 4).tolist()}, b = {gb:g}."
+        what = tr("{call}: expected w = {expected_w}, b = {expected_b:g}; got w = {got_w}, b = {got_b:g}.",
+                  call=call, expected_w=np.round(ew, 4).tolist(), expected_b=eb,
+                  got_w=np.round(gw, 4).tolist(), got_b=gb)
         if err == 0:
-            return failed(f"{what} The prediction y = {y} is already right (t − y = 0), so nothing may change.")
+            return failed(tr("{what} The prediction y = {y} is already right (t − y = 0), so nothing "
+                             "may change.", what=what, y=y))
         if np.allclose(gw, ew) and np.isclose(gb, b):
-            return failed(f"{what} The weights are right but the bias did not move: b += lr·(t − y) too.")
+            return failed(tr("{what} The weights are right but the bias did not move: "
+                             "b += lr·(t − y) too.", what=what))
         if np.allclose(gw, np.array(w) - lr * err * np.array(x)):
-            return failed(f"{what} The sign is reversed: use (t − y), not (y − t); a missed 1 must move w towards x.")
+            return failed(tr("{what} The sign is reversed: use (t − y), not (y − t); a missed 1 must "
+                             "move w towards x.", what=what))
         if np.allclose(gw, np.array(w) + err * np.array(x)) and lr != 1:
-            return failed(f"{what} Multiply the change by the learning rate lr.")
-        return failed(f"{what} The rule is w ← w + lr·(t − y)·x and b ← b + lr·(t − y), with y = step(w·x + b).")
-    return passed(f"your update matches the perceptron rule on all {len(_UPDATE_CASES)} cases "
-                  "(right answers leave w alone; mistakes move the line towards the example).")
+            return failed(tr("{what} Multiply the change by the learning rate lr.", what=what))
+        return failed(tr("{what} The rule is w ← w + lr·(t − y)·x and b ← b + lr·(t − y), with "
+                         "y = step(w·x + b).", what=what))
+    return passed(tr("your update matches the perceptron rule on all {n} cases (right answers leave "
+                     "w alone; mistakes move the line towards the example).", n=len(_UPDATE_CASES)))
 
 
 def _separable(points, targets):
@@ -134,10 +153,11 @@ def _separable(points, targets):
 def check_xor_layers(hidden, output) -> Result:
     """hidden: two (w1, w2, b) perceptrons; output: one (v1, v2, c) on their outputs."""
     if not isinstance(hidden, (list, tuple)) or len(hidden) != 2:
-        return failed(f"hidden: expected two (w1, w2, b) triples, one per hidden unit, got {hidden!r}")
+        return failed(tr("hidden: expected two (w1, w2, b) triples, one per hidden unit, got {hidden!r}",
+                         hidden=hidden))
     h = []
     for i, unit in enumerate(hidden, 1):
-        v, bad = _triple(unit, f"hidden unit {i}")
+        v, bad = _triple(unit, tr("hidden unit {i}", i=i))
         if bad is not None:
             return bad
         h.append(v)
@@ -148,28 +168,32 @@ def check_xor_layers(hidden, output) -> Result:
     s = step(INPUTS @ H[:, :2].T + H[:, 2])          # (4, 2) hidden outputs
     y = step(s @ o[:2] + o[2])
     t = np.array(TARGETS["XOR"])
+    codes = ", ".join(f"{tuple(x)}→{tuple(int(v) for v in si)}" for x, si in zip(INPUTS.tolist(), s))
     if (y == t).all():
-        return passed("your two-layer network computes XOR; hidden outputs per input "
-                      + ", ".join(f"{tuple(x)}→{tuple(int(v) for v in si)}" for x, si in zip(INPUTS.tolist(), s)))
+        return passed(tr("your two-layer network computes XOR; hidden outputs per input {codes}",
+                         codes=codes))
     for i in range(4):
         for j in range(4):
             if t[i] != t[j] and (s[i] == s[j]).all():
-                return failed(f"the hidden layer maps {tuple(INPUTS[i].tolist())} (XOR = {t[i]}) and "
-                              f"{tuple(INPUTS[j].tolist())} (XOR = {t[j]}) to the same point "
-                              f"{tuple(int(v) for v in s[i])}, so no output unit can tell them "
-                              "apart; change the hidden units.")
+                return failed(tr("the hidden layer maps {first} (XOR = {t_first}) and {second} "
+                                 "(XOR = {t_second}) to the same point {point}, so no output unit "
+                                 "can tell them apart; change the hidden units.",
+                                 first=tuple(INPUTS[i].tolist()), t_first=t[i],
+                                 second=tuple(INPUTS[j].tolist()), t_second=t[j],
+                                 point=tuple(int(v) for v in s[i])))
     if not _separable(s, t):
-        return failed("the hidden points " + ", ".join(
-            f"{tuple(x)}→{tuple(int(v) for v in si)}" for x, si in zip(INPUTS.tolist(), s))
-            + " are still arranged like XOR: no single line in the hidden space separates "
-            "them, so no output unit can work; change the hidden units (e.g. make one of them "
-            "fire for (1, 0) and (0, 1) together).")
+        return failed(tr("the hidden points {codes} are still arranged like XOR: no single line in "
+                         "the hidden space separates them, so no output unit can work; change the "
+                         "hidden units (e.g. make one of them fire for (1, 0) and (0, 1) together).",
+                         codes=codes))
     i = int(np.argmax(y != t))
     p = lambda v: f"({v:g})" if v < 0 else f"{v:g}"
-    return failed(f"the hidden layer makes the classes linearly separable, but the output unit is wrong on "
-                  f"{tuple(INPUTS[i].tolist())}: hidden ({s[i][0]}, {s[i][1]}) gives "
-                  f"{p(o[0])}·{s[i][0]} + {p(o[1])}·{s[i][1]} + {p(o[2])} = {s[i] @ o[:2] + o[2]:g} → "
-                  f"{y[i]}, but XOR = {t[i]}; choose a line in the hidden space that separates them.")
+    total = (f"{p(o[0])}·{s[i][0]} + {p(o[1])}·{s[i][1]} + {p(o[2])} = {s[i] @ o[:2] + o[2]:g} → "
+             f"{y[i]}")
+    return failed(tr("the hidden layer makes the classes linearly separable, but the output unit is "
+                     "wrong on {input}: hidden ({s1}, {s2}) gives {total}, but XOR = {t}; choose a "
+                     "line in the hidden space that separates them.", input=tuple(INPUTS[i].tolist()),
+                     s1=s[i][0], s2=s[i][1], total=total, t=t[i]))
 
 
 why_hidden_layer = Reveal(

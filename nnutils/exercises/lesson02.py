@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from ..checks import is_number
+from ..i18n import tr
 from . import Result, Reveal, failed, passed
 
 __all__ = ["SMALL_GRAPH", "small_graph", "check_small_graph", "check_div_backward",
@@ -46,13 +47,16 @@ def check_small_graph(grads) -> Result:
     """grads: {"a": ∂f/∂a, "b": ..., "e": ...} at SMALL_GRAPH."""
     names = list(SMALL_GRAPH)
     if not isinstance(grads, dict):
-        return failed(f"expected a dict like {{'a': ..., 'b': ...}}, got {type(grads).__name__}")
+        return failed(tr("expected a dict like {{'a': ..., 'b': ...}}, got {kind}",
+                         kind=type(grads).__name__))
     missing = [k for k in names if k not in grads or grads[k] is None]
     if missing:
-        return failed(f"fill in the gradient for {', '.join(missing)} (every input a..e).")
+        return failed(tr("fill in the gradient for {names} (every input a..e).",
+                         names=", ".join(missing)))
     bad = [k for k in names if not _number(grads[k])]
     if bad:
-        return failed(f"∂f/∂{bad[0]} must be a number, got {grads[bad[0]]!r}")
+        return failed(tr("∂f/∂{name} must be a number, got {value!r}", name=bad[0],
+                         value=grads[bad[0]]))
     args = [SMALL_GRAPH[k] for k in names]
     want = {k: _numeric_grad(small_graph, args, i) for i, k in enumerate(names)}
     a, b, c, d, e = args
@@ -65,24 +69,26 @@ def check_small_graph(grads) -> Result:
         if k in "ab":
             other = b if k == "a" else a
             if math.isclose(got, SMALL_GRAPH[k]) or math.isclose(got, SMALL_GRAPH[k] * m):
-                hint = (" A multiply gate switches: each input gets the OTHER input times the "
-                        "upstream gradient.")
+                hint = tr(" A multiply gate switches: each input gets the OTHER input times the "
+                          "upstream gradient.")
             elif math.isclose(got, other):
-                hint = (f" You have the local gradient {other:g}; multiply it by the upstream "
-                        f"gradient ∂f/∂(a·b) = max(d, e) = {m:g}.")
+                hint = tr(" You have the local gradient {local:g}; multiply it by the upstream "
+                          "gradient ∂f/∂(a·b) = max(d, e) = {m:g}.", local=other, m=m)
         elif k == "c" and math.isclose(got, 1.0) and m != 1:
-            hint = f" The add gate passes on the upstream gradient, here max(d, e) = {m:g}."
+            hint = tr(" The add gate passes on the upstream gradient, here max(d, e) = {m:g}.", m=m)
         elif k in "de":
             loser = "e" if d >= e else "d"
             if k == loser:
-                hint = (f" {k} = {SMALL_GRAPH[k]:g} is the smaller input of the max gate: a max "
-                        "gate routes the whole gradient to the larger input and 0 to the other.")
+                hint = tr(" {name} = {value:g} is the smaller input of the max gate: a max gate "
+                          "routes the whole gradient to the larger input and 0 to the other.",
+                          name=k, value=SMALL_GRAPH[k])
             elif math.isclose(got, 1.0):
-                hint = (f" The max gate passes on its upstream gradient, which is the other "
-                        f"factor of the last multiply: a·b + c = {q:g}.")
-        return failed(f"∂f/∂{k} should be {want[k]:g}, you have {got:g}.{hint}")
-    return passed("all five gradients are right: the add gate distributed, the max gate routed, "
-                  "the multiply gates switched.")
+                hint = tr(" The max gate passes on its upstream gradient, which is the other "
+                          "factor of the last multiply: a·b + c = {q:g}.", q=q)
+        return failed(tr("∂f/∂{name} should be {want:g}, you have {got:g}.{hint}",
+                         name=k, want=want[k], got=got, hint=hint))
+    return passed(tr("all five gradients are right: the add gate distributed, the max gate routed, "
+                     "the multiply gates switched."))
 
 
 _DIV_CASES = [(3.0, 2.0, 1.0), (3.0, -2.0, 0.5), (-1.5, 0.5, -2.0), (0.0, 4.0, 3.0), (2.0, 2.0, 1.0)]
@@ -94,32 +100,37 @@ def check_div_backward(fn) -> Result:
         try:
             res = fn(a, b, dout)
         except NotImplementedError:
-            return failed("div_backward is not written yet (it raises NotImplementedError).")
+            return failed(tr("{what} is not written yet (it raises NotImplementedError).",
+                             what="div_backward"))
         except Exception as exc:
-            return failed(f"div_backward({a:g}, {b:g}, {dout:g}) raised {type(exc).__name__}: {exc}")
+            return failed(tr("{what} raised {error}: {message}",
+                             what=f"div_backward({a:g}, {b:g}, {dout:g})",
+                             error=type(exc).__name__, message=exc))
         try:
             da, db = (float(v) for v in res)
         except (TypeError, ValueError):
-            return failed(f"div_backward must return two numbers (da, db), got {res!r}")
+            return failed(tr("div_backward must return two numbers (da, db), got {res!r}", res=res))
         want_da = _numeric_grad(lambda x: x / b, [a], 0) * dout
         want_db = _numeric_grad(lambda y: a / y, [b], 0) * dout
         ok_a = math.isclose(da, want_da, rel_tol=1e-5, abs_tol=1e-7)
         ok_b = math.isclose(db, want_db, rel_tol=1e-5, abs_tol=1e-7)
         if ok_a and ok_b:
             continue
-        case = f"for a={a:g}, b={b:g}, dout={dout:g}"
+        case = tr("for a={a:g}, b={b:g}, dout={dout:g}", a=a, b=b, dout=dout)
         if dout != 1 and math.isclose(da, 1 / b) and math.isclose(db, -a / b ** 2):
-            return failed(f"{case} you return the local gradients (1/b, −a/b²) but forgot to "
-                          "multiply them by the upstream gradient dout.")
+            return failed(tr("{case} you return the local gradients (1/b, −a/b²) but forgot to "
+                             "multiply them by the upstream gradient dout.", case=case))
         if not ok_b and math.isclose(db, -want_db, rel_tol=1e-5, abs_tol=1e-7):
-            return failed(f"{case} db has the wrong sign: ∂(a/b)/∂b = −a/b², got {db:g}, "
-                          f"expected {want_db:g}.")
+            return failed(tr("{case} db has the wrong sign: ∂(a/b)/∂b = −a/b², got {db:g}, "
+                             "expected {want:g}.", case=case, db=db, want=want_db))
         if not ok_b and math.isclose(db, -a / b * dout, rel_tol=1e-5):
-            return failed(f"{case} db = {db:g}: ∂(a/b)/∂b is −a/b² (b squared), not −a/b.")
+            return failed(tr("{case} db = {db:g}: ∂(a/b)/∂b is −a/b² (b squared), not −a/b.",
+                             case=case, db=db))
         what = "da" if not ok_a else "db"
         got, want = (da, want_da) if not ok_a else (db, want_db)
-        return failed(f"{case} {what} should be {want:g}, you have {got:g}.")
-    return passed(f"da = dout/b and db = −a·dout/b² on all {len(_DIV_CASES)} cases.")
+        return failed(tr("{case} {what} should be {want:g}, you have {got:g}.",
+                         case=case, what=what, want=want, got=got))
+    return passed(tr("da = dout/b and db = −a·dout/b² on all {n} cases.", n=len(_DIV_CASES)))
 
 
 def buggy_neuron_grads(w1, w2, x, t):
@@ -151,29 +162,32 @@ def check_neuron_grads(fn) -> Result:
         try:
             loss, dw1, dw2 = (float(v) for v in fn(w1, w2, x, t))
         except NotImplementedError:
-            return failed("not written yet (it raises NotImplementedError).")
+            return failed(tr("not written yet (it raises NotImplementedError)."))
         except (TypeError, ValueError) as exc:
-            return failed(f"must return three numbers (loss, dw1, dw2): {exc}")
+            return failed(tr("must return three numbers (loss, dw1, dw2): {error}", error=exc))
         except Exception as exc:
-            return failed(f"fn{(w1, w2, x, t)} raised {type(exc).__name__}: {exc}")
+            return failed(tr("{what} raised {error}: {message}", what=f"fn{(w1, w2, x, t)}",
+                             error=type(exc).__name__, message=exc))
         args = [w1, w2, x, t]
         want = (_neuron_loss(*args), _numeric_grad(_neuron_loss, args, 0),
                 _numeric_grad(_neuron_loss, args, 1))
-        case = f"for w1={w1:g}, w2={w2:g}, x={x:g}, t={t:g}"
+        case = tr("for w1={w1:g}, w2={w2:g}, x={x:g}, t={t:g}", w1=w1, w2=w2, x=x, t=t)
         if not math.isclose(loss, want[0], rel_tol=1e-6, abs_tol=1e-9):
-            return failed(f"{case} the loss changed: it should stay {want[0]:.6g}, you have {loss:.6g}.")
+            return failed(tr("{case} the loss changed: it should stay {want:.6g}, you have {got:.6g}.",
+                             case=case, want=want[0], got=loss))
         if not math.isclose(dw2, want[2], rel_tol=1e-5, abs_tol=1e-8):
-            return failed(f"{case} dw2 should be {want[2]:.6g}, you have {dw2:.6g} "
-                          "(it was right before: undo that change).")
+            return failed(tr("{case} dw2 should be {want:.6g}, you have {got:.6g} (it was right "
+                             "before: undo that change).", case=case, want=want[2], got=dw2))
         if not math.isclose(dw1, want[1], rel_tol=1e-5, abs_tol=1e-8):
             _, buggy_dw1, _ = buggy_neuron_grads(w1, w2, x, t)
             hint = ""
             if math.isclose(dw1, buggy_dw1, rel_tol=1e-9):
-                hint = (" That is still the buggy value. A gradient check tells you dw2 is right "
-                        "and dw1 is wrong, so the bug is between dh and dw1.")
-            return failed(f"{case} dw1 should be {want[1]:.6g}, you have {dw1:.6g}.{hint}")
-    return passed("dw1 now matches the numerical gradient: σ′(z) = σ(z)(1 − σ(z)) is h·(1 − h), "
-                  "the sigmoid's output, not z·(1 − z).")
+                hint = tr(" That is still the buggy value. A gradient check tells you dw2 is right "
+                          "and dw1 is wrong, so the bug is between dh and dw1.")
+            return failed(tr("{case} dw1 should be {want:.6g}, you have {got:.6g}.{hint}",
+                             case=case, want=want[1], got=dw1, hint=hint))
+    return passed(tr("dw1 now matches the numerical gradient: σ′(z) = σ(z)(1 − σ(z)) is h·(1 − h), "
+                     "the sigmoid's output, not z·(1 − z)."))
 
 
 why_accumulate = Reveal(

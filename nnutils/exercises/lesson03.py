@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import tr
 from . import Result, Reveal, attempt, failed, passed
 
 __all__ = ["elu_reference", "elu_grad_reference", "check_elu", "check_tanh_from_sigmoid",
@@ -39,12 +40,13 @@ def _array(fn, *args, what):
 
 def _first_bad(got, want, x, what):
     if got.shape != want.shape:
-        return failed(f"{what}: expected an array of shape {want.shape} (one value per input), "
-                      f"got shape {got.shape}")
+        return failed(tr("{what}: expected an array of shape {expected} (one value per input), "
+                         "got shape {shape}", what=what, expected=want.shape, shape=got.shape))
     bad = ~np.isclose(got, want, rtol=1e-6, atol=1e-9)
     if bad.any():
         i = int(np.argmax(bad))
-        return failed(f"{what} at x = {x[i]:g}: expected {want[i]:.6g}, got {got[i]:.6g}")
+        return failed(tr("{what} at x = {x:g}: expected {want:.6g}, got {got:.6g}",
+                         what=what, x=x[i], want=want[i], got=got[i]))
     return None
 
 
@@ -57,63 +59,70 @@ def check_elu(elu, elu_grad) -> Result:
             return err
         want = elu_reference(_X, alpha)
         bad = _first_bad(f, want, _X, f"elu(x, alpha={alpha})")
-        if bad is not None:
+        if bad is not None and f.shape == _X.shape:   # the shape is right: name the mistake
             neg = _X <= 0
             if np.allclose(f[neg], alpha * np.exp(_X[neg])):
-                return failed(f"elu: for x ≤ 0 you return α·eˣ; ELU is α·(eˣ − 1), so that it "
-                              f"is 0 at x = 0 and saturates at −α. ({bad.message})")
+                return failed(tr("elu: for x ≤ 0 you return α·eˣ; ELU is α·(eˣ − 1), so that it "
+                                 "is 0 at x = 0 and saturates at −α. ({detail})", detail=bad.message))
             if np.allclose(f[neg], np.exp(_X[neg]) - 1) and alpha != 1:
-                return failed(f"elu: the negative side must be scaled by alpha. ({bad.message})")
+                return failed(tr("elu: the negative side must be scaled by alpha. ({detail})",
+                                 detail=bad.message))
             if np.allclose(f[~neg], alpha * (np.exp(_X[~neg]) - 1)):
-                return failed("elu: for x > 0 ELU is simply x (like ReLU); the exponential "
-                              f"branch is only for x ≤ 0. ({bad.message})")
+                return failed(tr("elu: for x > 0 ELU is simply x (like ReLU); the exponential "
+                                 "branch is only for x ≤ 0. ({detail})", detail=bad.message))
+        if bad is not None:
             return bad
         if not np.array_equal(x, _X):
-            return failed("elu changed its input array in place; return a new array instead.")
+            return failed(tr("elu changed its input array in place; return a new array instead."))
         g, err = _array(elu_grad, _X.copy(), alpha, what=f"elu_grad(x, alpha={alpha})")
         if err is not None:
             return err
         want = elu_grad_reference(_X, alpha)
         bad = _first_bad(g, want, _X, f"elu_grad(x, alpha={alpha})")
-        if bad is not None:
+        if bad is not None and g.shape == _X.shape:
             neg = _X < 0
             if np.allclose(g[neg], alpha * (np.exp(_X[neg]) - 1)):
-                return failed("elu_grad: you returned ELU itself on the negative side; the "
-                              f"derivative of α(eˣ − 1) is α·eˣ. ({bad.message})")
+                return failed(tr("elu_grad: you returned ELU itself on the negative side; the "
+                                 "derivative of α(eˣ − 1) is α·eˣ. ({detail})", detail=bad.message))
             if np.allclose(g[neg], np.exp(_X[neg])) and alpha != 1:
-                return failed("elu_grad: the derivative of α(eˣ − 1) keeps the factor α: "
-                              f"α·eˣ. ({bad.message})")
+                return failed(tr("elu_grad: the derivative of α(eˣ − 1) keeps the factor α: "
+                                 "α·eˣ. ({detail})", detail=bad.message))
             if np.allclose(g[~neg & (_X > 0)], alpha) and alpha != 1:
-                return failed("elu_grad: for x > 0 ELU is x, so its slope is 1 (not α). "
-                              f"({bad.message})")
+                return failed(tr("elu_grad: for x > 0 ELU is x, so its slope is 1 (not α). "
+                                 "({detail})", detail=bad.message))
             if np.allclose(g[neg], 0):
-                return failed("elu_grad: that is ReLU's derivative; ELU keeps a gradient α·eˣ "
-                              f"for x < 0, which is why its units do not die. ({bad.message})")
+                return failed(tr("elu_grad: that is ReLU's derivative; ELU keeps a gradient α·eˣ "
+                                 "for x < 0, which is why its units do not die. ({detail})",
+                                 detail=bad.message))
+        if bad is not None:
             return bad
-    return passed("ELU and its derivative are right (α = 1 and α = 0.5), "
-                  "including far out where α·eˣ underflows.")
+    return passed(tr("ELU and its derivative are right (α = 1 and α = 0.5), "
+                     "including far out where α·eˣ underflows."))
 
 
 def check_tanh_from_sigmoid(fn) -> Result:
     """fn(x) must equal tanh(x) and be built from the sigmoid (the identity tanh = 2σ(2x) − 1)."""
     x = np.linspace(-6, 6, 25)
-    got, err = _array(fn, x.copy(), what="your tanh(x)")
+    what = tr("your tanh(x)")
+    got, err = _array(fn, x.copy(), what=what)
     if err is not None:
         return err
     if got.shape != x.shape:
-        return failed(f"your tanh(x): expected shape {x.shape}, got {got.shape}")
+        return failed(tr("{what}: expected shape {expected}, got {actual}", what=what,
+                         expected=x.shape, actual=got.shape))
     sig = 1 / (1 + np.exp(-x))
     if np.allclose(got, 2 * sig - 1):
-        return failed("that is 2σ(x) − 1, which equals tanh(x/2), not tanh(x) — the loose form "
-                      "some slides write. The exact identity doubles the input: 2σ(2x) − 1.")
+        return failed(tr("that is 2σ(x) − 1, which equals tanh(x/2), not tanh(x) — the loose form "
+                         "some slides write. The exact identity doubles the input: 2σ(2x) − 1."))
     if np.allclose(got, sig * 2):
-        return failed("2σ(x) runs from 0 to 2; shift it down by 1 and double the input.")
+        return failed(tr("2σ(x) runs from 0 to 2; shift it down by 1 and double the input."))
     bad = ~np.isclose(got, np.tanh(x), atol=1e-9)
     if bad.any():
         i = int(np.argmax(bad))
-        return failed(f"at x = {x[i]:g}: tanh is {np.tanh(x[i]):.6f}, you gave {got[i]:.6f}")
-    return passed("tanh(x) = 2σ(2x) − 1 holds: tanh is a sigmoid stretched to (−1, 1) and "
-                  "squeezed by 2 along x, hence zero-centred — but it saturates just the same.")
+        return failed(tr("at x = {x:g}: tanh is {want:.6f}, you gave {got:.6f}",
+                         x=x[i], want=np.tanh(x[i]), got=got[i]))
+    return passed(tr("tanh(x) = 2σ(2x) − 1 holds: tanh is a sigmoid stretched to (−1, 1) and "
+                     "squeezed by 2 along x, hence zero-centred — but it saturates just the same."))
 
 
 def dead_units_problem():
@@ -137,27 +146,29 @@ def check_dead_units(answer) -> Result:
     try:
         got = sorted({int(a) for a in np.atleast_1d(answer)})
     except (TypeError, ValueError):
-        return failed(f"give a list of unit indices such as [0, 3], got {answer!r}")
+        return failed(tr("give a list of unit indices such as [0, 3], got {answer!r}", answer=answer))
     x, W, b = dead_units_problem()
     z = x @ W + b
     want = dead_units_reference()
     out = [j for j in got if not 0 <= j < W.shape[1]]
     if out:
-        return failed(f"there are {W.shape[1]} units, numbered 0 to {W.shape[1] - 1}; got {out}")
+        return failed(tr("there are {n} units, numbered 0 to {last}; got {out}",
+                         n=W.shape[1], last=W.shape[1] - 1, out=out))
     for j in got:
         if j not in want:
             i = int(np.argmax(z[:, j]))
-            return failed(f"unit {j} is alive: on input {i} (x = {x[i].tolist()}) its "
-                          f"pre-activation w·x + b = {z[i, j]:.2f} > 0, so it fires and "
-                          "gets a gradient.")
+            return failed(tr("unit {j} is alive: on input {i} (x = {x}) its pre-activation "
+                             "w·x + b = {z:.2f} > 0, so it fires and gets a gradient.",
+                             j=j, i=i, x=x[i].tolist(), z=z[i, j]))
     for j in want:
         if j not in got:
-            return failed(f"unit {j} is dead too: its largest pre-activation over all inputs is "
-                          f"{z[:, j].max():.2f} ≤ 0, so ReLU outputs 0 and passes back a zero "
-                          "gradient for every input — nothing can ever change its weights.")
-    return passed(f"units {want} are dead: with non-negative inputs, negative weights or a "
-                  "bias that is too negative keep w·x + b ≤ 0 everywhere. Leaky ReLU or ELU "
-                  "would still pass a gradient back and let them recover.")
+            return failed(tr("unit {j} is dead too: its largest pre-activation over all inputs is "
+                             "{z:.2f} ≤ 0, so ReLU outputs 0 and passes back a zero gradient for "
+                             "every input — nothing can ever change its weights.",
+                             j=j, z=z[:, j].max()))
+    return passed(tr("units {units} are dead: with non-negative inputs, negative weights or a bias "
+                     "that is too negative keep w·x + b ≤ 0 everywhere. Leaky ReLU or ELU would "
+                     "still pass a gradient back and let them recover.", units=want))
 
 
 why_speedup_differs = Reveal(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import tr
 from . import Result, failed, passed
 
 __all__ = ["check_momentum", "check_adam", "momentum_cases", "adam_cases"]
@@ -54,7 +55,8 @@ def _run(factory, kwargs, params0, grads_seq, what):
     try:
         opt = factory(**kwargs)
     except Exception as exc:
-        return None, failed(f"{what}({_kw(kwargs)}) raised {type(exc).__name__}: {exc}")
+        return None, failed(tr("{what}{args} raised {error}: {message}", what=what,
+                               args=f"({_kw(kwargs)})", error=type(exc).__name__, message=exc))
     params = {k: v.copy() for k, v in params0.items()}
     arrays = dict(params)                       # the objects a model would hold
     out = []
@@ -62,14 +64,17 @@ def _run(factory, kwargs, params0, grads_seq, what):
         try:
             opt.update(params, {k: v.copy() for k, v in g.items()})
         except NotImplementedError:
-            return None, failed(f"{what}.update is not written yet (it raises NotImplementedError).")
+            return None, failed(tr("{what} is not written yet (it raises NotImplementedError).",
+                                   what=f"{what}.update"))
         except Exception as exc:
-            return None, failed(f"{what}.update raised {type(exc).__name__} at step {i + 1}: {exc}")
+            return None, failed(tr("{what}.update raised {error} at step {step}: {message}",
+                                   what=what, error=type(exc).__name__, step=i + 1, message=exc))
         for k in params:
             if params[k] is not arrays[k]:
-                return None, failed(
-                    f"{what}.update replaced params[{k!r}] with a new array; change it in place "
-                    f"(params[key] -= ... or params[key] += ...) so the model's own arrays move.")
+                return None, failed(tr(
+                    "{what}.update replaced params[{key!r}] with a new array; change it in place "
+                    "(params[key] -= ... or params[key] += ...) so the model's own arrays move.",
+                    what=what, key=k))
         out.append({k: v.copy() for k, v in params.items()})
     return out, None
 
@@ -103,9 +108,10 @@ def _check(factory, what, cases, reference, variants):
         want, _ = _run(reference, kwargs, params0, grads_seq, "reference")
         for step, p in enumerate(got, start=1):
             if not all(np.all(np.isfinite(v)) for v in p.values()):
-                return failed(f"with {_kw(kwargs)}: the parameters became NaN or inf at step "
-                              f"{step} — a division by zero? (Adam: increase t before computing "
-                              f"1 − β1ᵗ, so the first step uses t = 1.)")
+                return failed(tr("with {kwargs}: the parameters became NaN or inf at step "
+                                 "{step} — a division by zero? (Adam: increase t before computing "
+                                 "1 − β1ᵗ, so the first step uses t = 1.)",
+                                 kwargs=_kw(kwargs), step=step))
         mismatch = _first_mismatch(got, want)
         if mismatch is None:
             continue
@@ -113,11 +119,15 @@ def _check(factory, what, cases, reference, variants):
         for hint, variant in variants.items():
             guess, _ = _run(variant, kwargs, params0, grads_seq, "variant")
             if guess is not None and _same(got, guess):
-                return failed(f"with {_kw(kwargs)}: step {step}, params[{key!r}]{list(idx)} "
-                              f"should be {w:.8g}, got {g:.8g} — it looks like {hint}.")
-        return failed(f"with {_kw(kwargs)}: after step {step}, params[{key!r}]{list(idx)} "
-                      f"should be {w:.8g}, got {g:.8g}.")
-    return passed(f"{what} matches the reference step by step on {len(cases)} runs.")
+                return failed(tr("with {kwargs}: step {step}, params[{key!r}]{index} "
+                                 "should be {want:.8g}, got {got:.8g} — it looks like {mistake}.",
+                                 kwargs=_kw(kwargs), step=step, key=key, index=list(idx),
+                                 want=w, got=g, mistake=tr(hint)))
+        return failed(tr("with {kwargs}: after step {step}, params[{key!r}]{index} "
+                         "should be {want:.8g}, got {got:.8g}.",
+                         kwargs=_kw(kwargs), step=step, key=key, index=list(idx), want=w, got=g))
+    return passed(tr("{what} matches the reference step by step on {n} runs.",
+                     what=what, n=len(cases)))
 
 
 # --- wrong variants, for naming the mistake ------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import tr
 from . import Result, attempt, check_close, failed, passed
 
 __all__ = ["bn_forward_reference", "bn_backward_reference", "check_bn_forward",
@@ -87,12 +88,20 @@ def check_bn_forward(bn_forward) -> Result:
         if error is not None:
             return error
         expected = bn_forward_reference(x, gamma, beta, eps)
-        result = check_close(y, expected, f"bn_forward output (batch {k + 1}, shape {x.shape})",
+        result = check_close(y, expected, tr("bn_forward output (batch {batch}, shape {shape})",
+                                             batch=k + 1, shape=x.shape),
                              rtol=1e-5, atol=1e-7)
         if not result:
             hint = _diagnose_forward(np.asarray(y, dtype=float), x, gamma, beta, eps)
-            return failed(f"{result.message} — it looks like {hint}." if hint else result.message)
-    return passed("bn_forward normalises each feature over the batch and applies γ and β.")
+            return failed(_with_hint(result.message, hint))
+    return passed(tr("bn_forward normalises each feature over the batch and applies γ and β."))
+
+
+def _with_hint(message, hint):
+    """A check's message, followed by the mistake it most likely is (if one was recognised)."""
+    if hint is None:
+        return message
+    return tr("{message} — it looks like {mistake}.", message=message, mistake=tr(hint))
 
 
 def _diagnose_backward(dx, dout, x, gamma, eps):
@@ -124,20 +133,20 @@ def check_bn_backward(bn_backward) -> Result:
         if error is not None:
             return error
         if not isinstance(got, (tuple, list)) or len(got) != 3:
-            return failed("bn_backward should return three arrays (dx, dgamma, dbeta), got "
-                          f"{type(got).__name__}"
-                          + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
+            length = tr(" of length {n}", n=len(got)) if isinstance(got, (tuple, list)) else ""
+            return failed(tr("bn_backward should return three arrays (dx, dgamma, dbeta), got {kind}",
+                             kind=type(got).__name__) + length)
         dx, dgamma, dbeta = got
         ref_dx, ref_dgamma, ref_dbeta = bn_backward_reference(dout, x, gamma, eps)
-        where = f"(batch {k + 1}, shape {x.shape})"
+        where = tr("(batch {batch}, shape {shape})", batch=k + 1, shape=x.shape)
         for name, a, e in [("dbeta", dbeta, ref_dbeta), ("dgamma", dgamma, ref_dgamma)]:
             result = check_close(a, e, f"{name} {where}", rtol=1e-5, atol=1e-7)
             if not result:
-                extra = (" — dbeta is Σ dy over the batch" if name == "dbeta"
-                         else " — dgamma is Σ dy·x̂ over the batch")
+                extra = tr(" — dbeta is Σ dy over the batch" if name == "dbeta"
+                           else " — dgamma is Σ dy·x̂ over the batch")
                 return failed(result.message + extra)
         result = check_close(dx, ref_dx, f"dx {where}", rtol=1e-4, atol=1e-7)
         if not result:
             hint = _diagnose_backward(np.asarray(dx, dtype=float), dout, x, gamma, eps)
-            return failed(f"{result.message} — it looks like {hint}." if hint else result.message)
-    return passed("bn_backward gives dx, dγ and dβ of batch normalization.")
+            return failed(_with_hint(result.message, hint))
+    return passed(tr("bn_backward gives dx, dγ and dβ of batch normalization."))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import tr
 from . import Result, attempt, check_close, failed, passed
 
 __all__ = ["dropout_forward_reference", "dropout_backward_reference", "l2_grads_reference",
@@ -46,16 +47,16 @@ def _cases(seed=7):
 
 def _diagnose_dropout(y, x, ratio, u):
     guesses = {
-        "the kept units are not rescaled: inverted dropout multiplies them by 1/(1 − ratio) "
-        "so the expected activation stays x":
+        tr("the kept units are not rescaled: inverted dropout multiplies them by 1/(1 − ratio) "
+           "so the expected activation stays x"):
             x * (u > ratio),
-        "ratio is used as the probability of KEEPING a unit; in the lecture it is the "
-        "probability of DROPPING one (keep where u > ratio)":
+        tr("ratio is used as the probability of KEEPING a unit; in the lecture it is the "
+           "probability of DROPPING one (keep where u > ratio)"):
             x * (u <= ratio) / ratio,
-        "ratio is used as the probability of keeping a unit and nothing is rescaled":
+        tr("ratio is used as the probability of keeping a unit and nothing is rescaled"):
             x * (u <= ratio),
-        "the kept units are multiplied by (1 − ratio); that scaling belongs to the test-time "
-        "variant, inverted dropout divides by (1 − ratio) at training time instead":
+        tr("the kept units are multiplied by (1 − ratio); that scaling belongs to the test-time "
+           "variant, inverted dropout divides by (1 − ratio) at training time instead"):
             x * (u > ratio) * (1.0 - ratio),
     }
     for text, wrong in guesses.items():
@@ -72,11 +73,11 @@ def check_dropout_forward(dropout_forward) -> Result:
         if error is not None:
             return error
         result = check_close(y, dropout_forward_reference(x, ratio, u),
-                             f"dropout_forward output with ratio={ratio}")
+                             tr("dropout_forward output with ratio={ratio}", ratio=ratio))
         if not result:
             hint = _diagnose_dropout(np.asarray(y, dtype=float), x, ratio, u)
             return failed(f"{result.message} — {hint}." if hint else result.message)
-    return passed("dropout_forward drops with probability ratio and rescales the survivors.")
+    return passed(tr("dropout_forward drops with probability ratio and rescales the survivors."))
 
 
 def check_dropout_backward(dropout_backward) -> Result:
@@ -87,16 +88,17 @@ def check_dropout_backward(dropout_backward) -> Result:
         if error is not None:
             return error
         result = check_close(dx, dropout_backward_reference(dout, ratio, u),
-                             f"dropout_backward dx with ratio={ratio}")
+                             tr("dropout_backward dx with ratio={ratio}", ratio=ratio))
         if not result:
             if np.allclose(dx, dout):
-                hint = ("dx = dout passes the gradient to dropped units too; a dropped unit "
-                        "did not affect the loss, so its gradient is 0")
+                hint = tr("dx = dout passes the gradient to dropped units too; a dropped unit "
+                          "did not affect the loss, so its gradient is 0")
             else:
                 hint = _diagnose_dropout(np.asarray(dx, dtype=float), dout, ratio, u)
-                hint = hint and "the backward pass uses the forward's mask and scale: " + hint
+                hint = hint and tr("the backward pass uses the forward's mask and scale: {hint}",
+                                   hint=hint)
             return failed(f"{result.message} — {hint}." if hint else result.message)
-    return passed("dropout_backward routes the gradient through the kept units, scaled.")
+    return passed(tr("dropout_backward routes the gradient through the kept units, scaled."))
 
 
 def check_l2_grads(l2_grads) -> Result:
@@ -114,30 +116,32 @@ def check_l2_grads(l2_grads) -> Result:
         if error is not None:
             return error
         if not isinstance(got, dict):
-            return failed(f"l2_grads should return a dict name -> gradient, got "
-                          f"{type(got).__name__}")
+            return failed(tr("l2_grads should return a dict name -> gradient, got {type}",
+                             type=type(got).__name__))
         missing = sorted(set(grads) - set(got))
         if missing:
-            return failed(f"l2_grads left out {missing}: return a gradient for every parameter")
+            return failed(tr("l2_grads left out {missing}: return a gradient for every parameter",
+                             missing=missing))
         expected = l2_grads_reference(params, before, lam)
         for k in grads:
-            result = check_close(got[k], expected[k], f"gradient {k!r} with lam={lam}")
+            result = check_close(got[k], expected[k],
+                                 tr("gradient {name!r} with lam={lam}", name=k, lam=lam))
             if result:
                 continue
             g, p = before[k], params[k]
             if not k.startswith("W") and np.allclose(got[k], g + lam * p):
-                hint = (f"{k!r} is not a weight: biases, γ and β are not decayed "
-                        "(their gradient stays ∂L0)")
+                hint = tr("{name!r} is not a weight: biases, γ and β are not decayed "
+                          "(their gradient stays ∂L0)", name=k)
             elif np.allclose(got[k], g + 2 * lam * p):
-                hint = ("that is 2λW, the gradient of λ·ΣW²; with the ½ convention "
-                        "(loss ½·λ·ΣW²) the extra gradient is λW")
+                hint = tr("that is 2λW, the gradient of λ·ΣW²; with the ½ convention "
+                          "(loss ½·λ·ΣW²) the extra gradient is λW")
             elif np.allclose(got[k], g - lam * p):
-                hint = "the sign is flipped: the penalty adds +λW, pulling W towards 0"
+                hint = tr("the sign is flipped: the penalty adds +λW, pulling W towards 0")
             elif np.allclose(got[k], lam * p):
-                hint = "the data gradient ∂L0/∂W is missing: add λW to it"
+                hint = tr("the data gradient ∂L0/∂W is missing: add λW to it")
             elif np.allclose(got[k], g + lam * np.sign(p)):
-                hint = "that is the L1 gradient λ·sign(W); L2 adds λW"
+                hint = tr("that is the L1 gradient λ·sign(W); L2 adds λW")
             else:
                 hint = None
             return failed(f"{result.message} — {hint}." if hint else result.message)
-    return passed("l2_grads adds λW to the weights' gradients and leaves the rest alone.")
+    return passed(tr("l2_grads adds λW to the weights' gradients and leaves the rest alone."))

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..i18n import tr
 from ..search import at_edge
 from . import Result, failed, passed
 
@@ -26,26 +27,26 @@ def check_initial_loss(value) -> Result:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        return failed(f"expected a number, got {type(value).__name__}")
+        return failed(tr("expected a number, got {type}", type=type(value).__name__))
     right = math.log(10)
     if abs(v - right) < 0.01:
-        return passed(f"all 10 scores ≈ 0, so softmax gives 1/10 to every class and the loss is "
-                      f"−ln(1/10) = ln 10 ≈ {right:.3f}.")
+        return passed(tr("all 10 scores ≈ 0, so softmax gives 1/10 to every class and the loss is "
+                         "−ln(1/10) = ln 10 ≈ {right:.3f}.", right=right))
     hints = {
-        1.0: "that is log₁₀(10); cross-entropy uses the natural logarithm",
-        0.1: "0.1 is the probability softmax gives to the right class; the loss is −ln of it",
-        10.0: "10 is the number of classes; the loss is −ln(1/10)",
-        -right: "the sign: the loss is −ln p of the right class, a positive number",
-        0.0: "zero would mean the right class gets probability 1; with tiny weights the scores are "
-             "all ≈ 0 and softmax is uniform",
-        0.9: "that is 1 − 1/10; cross-entropy is −ln p(right class)",
-        math.log(2): "ln 2 is the start of a 2-class problem; here there are 10 classes",
+        1.0: tr("that is log₁₀(10); cross-entropy uses the natural logarithm"),
+        0.1: tr("0.1 is the probability softmax gives to the right class; the loss is −ln of it"),
+        10.0: tr("10 is the number of classes; the loss is −ln(1/10)"),
+        -right: tr("the sign: the loss is −ln p of the right class, a positive number"),
+        0.0: tr("zero would mean the right class gets probability 1; with tiny weights the scores "
+                "are all ≈ 0 and softmax is uniform"),
+        0.9: tr("that is 1 − 1/10; cross-entropy is −ln p(right class)"),
+        math.log(2): tr("ln 2 is the start of a 2-class problem; here there are 10 classes"),
     }
     for wrong, hint in hints.items():
         if abs(v - wrong) < 1e-3:
             return failed(f"{v:g}: {hint}.")
-    return failed(f"{v:g} is not it: with tiny weights all 10 scores are ≈ 0; what probability "
-                  f"does softmax give to each class, and what is −ln of it?")
+    return failed(tr("{value:g} is not it: with tiny weights all 10 scores are ≈ 0; what probability "
+                     "does softmax give to each class, and what is −ln of it?", value=v))
 
 
 # ------------------------------------------------------------------ 2. log-uniform sampler
@@ -59,44 +60,47 @@ def check_log_uniform(sampler) -> Result:
     try:
         x = sampler(low, high, n, np.random.default_rng(0))
     except NotImplementedError:
-        return failed("sampler is not written yet (it raises NotImplementedError).")
+        return failed(tr("sampler is not written yet (it raises NotImplementedError)."))
     except Exception as exc:
-        return failed(f"sampler(1e-6, 1e-2, 20000, rng) raised {type(exc).__name__}: {exc}")
+        return failed(tr("sampler(1e-6, 1e-2, 20000, rng) raised {error}: {exc}",
+                         error=type(exc).__name__, exc=exc))
     if x is None:
-        return failed("sampler returned None — return the array of draws.")
+        return failed(tr("sampler returned None — return the array of draws."))
     try:
         x = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
-        return failed(f"sampler should return numbers, got {type(x).__name__}")
+        return failed(tr("sampler should return numbers, got {type}", type=type(x).__name__))
     if x.shape != (n,):
-        return failed(f"sampler(1e-6, 1e-2, size=20000, rng) should return 20000 draws, "
-                      f"got shape {x.shape}")
+        return failed(tr("sampler(1e-6, 1e-2, size=20000, rng) should return 20000 draws, "
+                         "got shape {shape}", shape=x.shape))
     if not np.all(np.isfinite(x)) or np.any(x <= 0):
-        return failed("some draws are not positive finite numbers: a learning rate is 10 to a "
-                      "power, never 0 or negative")
+        return failed(tr("some draws are not positive finite numbers: a learning rate is 10 to a "
+                         "power, never 0 or negative"))
     if x.min() >= 10 ** -0.0001 or x.max() > 1e6:
-        return failed(f"draws span {x.min():.3g} … {x.max():.3g}, far outside [1e-6, 1e-2]: "
-                      "draw the EXPONENT between log10(low) and log10(high), not between low "
-                      "and high themselves")
+        return failed(tr("draws span {min:.3g} … {max:.3g}, far outside [1e-6, 1e-2]: "
+                         "draw the EXPONENT between log10(low) and log10(high), not between low "
+                         "and high themselves", min=x.min(), max=x.max()))
     if x.min() < low * (1 - 1e-9) or x.max() > high * (1 + 1e-9):
         if np.all((x >= np.exp(np.log10(low)) * 0.99) & (x <= np.exp(np.log10(high)) * 1.01)):
-            return failed("you raise e to a base-10 exponent: use 10 ** U(log10 low, log10 high) "
-                          "(or e ** U(ln low, ln high) — the same numbers)")
-        return failed(f"draws span {x.min():.3g} … {x.max():.3g}, outside [{low:g}, {high:g}]")
+            return failed(tr("you raise e to a base-10 exponent: use 10 ** U(log10 low, log10 high) "
+                             "(or e ** U(ln low, ln high) — the same numbers)"))
+        return failed(tr("draws span {min:.3g} … {max:.3g}, outside [{low:g}, {high:g}]",
+                         min=x.min(), max=x.max(), low=low, high=high))
     decades = np.histogram(np.log10(x), bins=4, range=(-6, -2))[0] / n
     if decades[-1] > 0.8:
-        return failed(f"{decades[-1]:.0%} of the draws are in the top decade [1e-3, 1e-2] — "
-                      "that is uniform in the VALUE; sample uniformly in the exponent so that "
-                      "each decade gets the same share (25% here)")
+        return failed(tr("{share:.0%} of the draws are in the top decade [1e-3, 1e-2] — "
+                         "that is uniform in the VALUE; sample uniformly in the exponent so that "
+                         "each decade gets the same share (25% here)", share=decades[-1]))
     if np.any(np.abs(decades - 0.25) > 0.03):
         shares = ", ".join(f"{d:.0%}" for d in decades)
-        return failed(f"the four decades get {shares} of the draws; each should get about 25%")
+        return failed(tr("the four decades get {shares} of the draws; each should get about 25%",
+                         shares=shares))
     again = np.asarray(sampler(low, high, n, np.random.default_rng(0)), dtype=float)
     other = np.asarray(sampler(low, high, n, np.random.default_rng(1)), dtype=float)
     if not np.array_equal(again, x) or np.array_equal(other, x):
-        return failed("the draws must come from the rng you are given (same rng seed → same "
-                      "draws, another seed → other draws); don't use np.random.* directly")
-    return passed("each decade of [1e-6, 1e-2] gets a quarter of the draws, from the given rng.")
+        return failed(tr("the draws must come from the rng you are given (same rng seed → same "
+                         "draws, another seed → other draws); don't use np.random.* directly"))
+    return passed(tr("each decade of [1e-6, 1e-2] gets a quarter of the draws, from the given rng."))
 
 
 # --------------------------------------------------------- 3. reading a search's best trials
@@ -110,32 +114,35 @@ def check_next_range(parameter, low, high) -> Result:
     """Which parameter's range should the next search move (``"lr"`` or ``"weight_decay"``),
     and the new range (low, high) for it."""
     if parameter not in SEARCHED:
-        return failed(f"parameter should be one of {list(SEARCHED)}, got {parameter!r}")
+        return failed(tr("parameter should be one of {names}, got {parameter!r}",
+                         names=list(SEARCHED), parameter=parameter))
     if parameter == "weight_decay":
-        return failed("the best five λ run from 1.8e-6 to 8.4e-5 — all over their range, and "
-                      "trials with nearly equal λ score very differently: λ is not what decides "
-                      "here. Look at where the best learning rates sit.")
+        return failed(tr("the best five λ run from 1.8e-6 to 8.4e-5 — all over their range, and "
+                         "trials with nearly equal λ score very differently: λ is not what decides "
+                         "here. Look at where the best learning rates sit."))
     try:
         low, high = float(low), float(high)
     except (TypeError, ValueError):
-        return failed(f"low and high should be numbers, got {low!r}, {high!r}")
+        return failed(tr("low and high should be numbers, got {low!r}, {high!r}", low=low, high=high))
     if not (0 < low < high) or not (math.isfinite(low) and math.isfinite(high)):
-        return failed(f"a range needs 0 < low < high, got ({low:g}, {high:g})")
+        return failed(tr("a range needs 0 < low < high, got ({low:g}, {high:g})", low=low, high=high))
     best = BEST_TRIALS[0][0]
     top = SEARCHED["lr"][1]
     if high <= top * 10 ** 0.25:
-        return failed(f"high = {high:g}: all five best lr crowd the top edge {top:g}, so better "
-                      f"values may lie ABOVE it — raise the upper end past {top:g} by at least "
-                      f"half a decade")
+        return failed(tr("high = {high:g}: all five best lr crowd the top edge {top:g}, so better "
+                         "values may lie ABOVE it — raise the upper end past {top:g} by at least "
+                         "half a decade", high=high, top=top))
     if low > best:
-        return failed(f"low = {low:g} is above the best lr found so far ({best:g}): keep it "
-                      f"inside the new range so you can tell whether going higher helps")
+        return failed(tr("low = {low:g} is above the best lr found so far ({best:g}): keep it "
+                         "inside the new range so you can tell whether going higher helps",
+                         low=low, best=best))
     if at_edge(best, low, high):
-        return failed(f"the best lr {best:g} would again sit at the edge of ({low:g}, {high:g}): "
-                      f"put it well inside")
+        return failed(tr("the best lr {best:g} would again sit at the edge of ({low:g}, {high:g}): "
+                         "put it well inside", best=best, low=low, high=high))
     if math.log10(high / low) > 5:
-        return failed(f"({low:g}, {high:g}) spans {math.log10(high / low):.1f} decades: the "
-                      f"first search showed that lr below ~1e-4 learns nothing in this budget; "
-                      f"narrow the range so the trials land where the action is")
-    return passed(f"({low:g}, {high:g}) moves past the edge and keeps the best lr inside; λ can "
-                  f"stay as it was (it did not matter in this budget).")
+        return failed(tr("({low:g}, {high:g}) spans {decades:.1f} decades: the "
+                         "first search showed that lr below ~1e-4 learns nothing in this budget; "
+                         "narrow the range so the trials land where the action is",
+                         low=low, high=high, decades=math.log10(high / low)))
+    return passed(tr("({low:g}, {high:g}) moves past the edge and keeps the best lr inside; λ can "
+                     "stay as it was (it did not matter in this budget).", low=low, high=high))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import tr
 from ..losses import one_hot, softmax
 from . import Result, attempt, check_close, failed, passed
 
@@ -29,11 +30,12 @@ def check_ce_grad(ce_grad) -> Result:
     for n in (1, 5):
         a = rng.normal(0.0, 2.0, size=(n, 10))
         t = rng.integers(0, 10, size=n)
-        got, error = attempt(ce_grad, a.copy(), t.copy(), what=f"ce_grad(a of shape {a.shape}, t)")
+        got, error = attempt(ce_grad, a.copy(), t.copy(),
+                             what=tr("ce_grad(a of shape {shape}, t)", shape=a.shape))
         if error is not None:
             return error
         expected = ce_grad_reference(a, t)
-        result = check_close(got, expected, f"ce_grad for a batch of {n}")
+        result = check_close(got, expected, tr("ce_grad for a batch of {n}", n=n))
         if result:
             continue
         g = np.asarray(got, dtype=float)
@@ -53,9 +55,9 @@ def check_ce_grad(ce_grad) -> Result:
         }
         for text, wrong in guesses.items():
             if g.shape == wrong.shape and np.allclose(g, wrong, rtol=1e-5, atol=1e-8):
-                return failed(f"{result.message} — {text}.")
+                return failed(f"{result.message} — {tr(text)}.")
         return result
-    return passed("∂E/∂a = (softmax(a) − one_hot(t)) / N: prediction minus target, averaged.")
+    return passed(tr("∂E/∂a = (softmax(a) − one_hot(t)) / N: prediction minus target, averaged."))
 
 
 # ---------------------------------------------------------------- confusion-matrix questions
@@ -85,24 +87,27 @@ def check_per_digit_accuracy(per_digit_accuracy) -> Result:
     if error is not None:
         return error
     expected = per_digit_accuracy_reference(cm)
-    result = check_close(got, expected, "per-digit accuracy")
+    result = check_close(got, expected, tr("per-digit accuracy"))
     if result:
-        return passed("diagonal / row sums: the fraction of each true digit's images classified "
-                      "right (also called the recall, 재현율, of that digit).")
+        return passed(tr("diagonal / row sums: the fraction of each true digit's images classified "
+                         "right (also called the recall, 재현율, of that digit)."))
     g = np.asarray(got, dtype=float)
     if g.shape == () or g.size == 1:
-        return failed("one number is the overall accuracy; the question asks for one value per "
-                      "digit (10 values)")
+        return failed(tr("one number is the overall accuracy; the question asks for one value per "
+                         "digit (10 values)"))
     if g.shape == (10,) and np.allclose(g, np.diag(cm) / cm.sum(axis=0)):
-        return failed(f"{result.message} — you divided by the COLUMN sums: that is the fraction of "
-                      "the images PREDICTED as each digit that were right (the precision, 정밀도). "
-                      "Rows are the true digits: divide by the row sums")
+        return failed(f"{result.message} — " + tr(
+            "you divided by the COLUMN sums: that is the fraction of the images PREDICTED as each "
+            "digit that were right (the precision, 정밀도). Rows are the true digits: divide by the "
+            "row sums"))
     if g.shape == (10,) and np.allclose(g, np.diag(cm)):
-        return failed(f"{result.message} — these are counts; divide by how many images of each true "
-                      "digit there are (the row sums)")
+        return failed(f"{result.message} — " + tr(
+            "these are counts; divide by how many images of each true digit there are (the row "
+            "sums)"))
     if g.shape == (10,) and np.allclose(g, np.diag(cm) / cm.sum()):
-        return failed(f"{result.message} — you divided by all the images; divide each digit's count "
-                      "by that digit's own total (its row sum)")
+        return failed(f"{result.message} — " + tr(
+            "you divided by all the images; divide each digit's count by that digit's own total "
+            "(its row sum)"))
     return result
 
 
@@ -121,24 +126,25 @@ def check_most_confused_pair(most_confused_pair) -> Result:
     try:
         pair = tuple(int(v) for v in got)
     except (TypeError, ValueError):
-        return failed(f"return a pair of digits (a, b), got {got!r}")
+        pair = ()
     if len(pair) != 2:
-        return failed(f"return a pair of digits (a, b), got {got!r}")
+        return failed(tr("return a pair of digits (a, b), got {got!r}", got=got))
     expected = most_confused_pair_reference(cm)
     if pair == expected:
-        both = cm[expected] + cm[expected[::-1]]
-        return passed(f"{expected[0]} and {expected[1]} are mixed up {both} times, counting both "
-                      f"directions.")
+        return passed(tr("{a} and {b} are mixed up {n} times, counting both directions.",
+                         a=expected[0], b=expected[1], n=cm[expected] + cm[expected[::-1]]))
     if pair == expected[::-1]:
-        return failed(f"right digits, wrong order: return them as (a, b) with a < b, i.e. {expected}")
+        return failed(tr("right digits, wrong order: return them as (a, b) with a < b, i.e. "
+                         "{expected}", expected=expected))
     if pair[0] == pair[1]:
-        return failed(f"{pair} is a diagonal cell: the diagonal counts the RIGHT answers; skip it")
+        return failed(tr("{pair} is a diagonal cell: the diagonal counts the RIGHT answers; "
+                         "skip it", pair=pair))
     off = cm.copy()
     np.fill_diagonal(off, -1)
     one_way = np.unravel_index(np.argmax(off), off.shape)
     if set(pair) == set(map(int, one_way)):
-        return failed(f"{pair}: {one_way[0]} → {one_way[1]} is the largest single cell "
-                      f"({off[one_way]}), but the question counts both directions: "
-                      f"cm[a, b] + cm[b, a]")
-    return failed(f"{pair} is mixed up {cm[pair] + cm[pair[::-1]]} times in both directions; "
-                  f"another pair is mixed up more often")
+        return failed(tr("{pair}: {true} → {predicted} is the largest single cell ({n}), but the "
+                         "question counts both directions: cm[a, b] + cm[b, a]", pair=pair,
+                         true=one_way[0], predicted=one_way[1], n=off[one_way]))
+    return failed(tr("{pair} is mixed up {n} times in both directions; another pair is mixed up "
+                     "more often", pair=pair, n=cm[pair] + cm[pair[::-1]]))

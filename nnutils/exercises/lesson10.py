@@ -15,6 +15,7 @@ import numpy as np
 
 from ..data import train_val_test_split
 from ..features import plane_data
+from ..i18n import tr
 from ..model import mlp
 from ..optim import Adam
 from ..train import fit
@@ -62,22 +63,23 @@ def _call(fn, k_max, what):
     try:
         out = fn(x.copy())
     except NotImplementedError:
-        return failed(f"{what} is not written yet (it raises NotImplementedError).")
+        return failed(tr("{what} is not written yet (it raises NotImplementedError).", what=what))
     except Exception as exc:
-        return failed(f"{what} raised {type(exc).__name__}: {exc}")
+        return failed(tr("{what} raised {error}: {message}", what=what,
+                         error=type(exc).__name__, message=exc))
     if out is None:
-        return failed(f"{what} returned None — return an array of shape (N, k).")
+        return failed(tr("{what} returned None — return an array of shape (N, k).", what=what))
     out = np.asarray(out)
     if out.ndim == 1:
         out = out[:, None]
     if out.ndim != 2 or out.shape[0] != len(x):
-        return failed(f"{what}: expected an array of shape (N, k) for N = {len(x)} points, got "
-                      f"shape {out.shape}")
+        return failed(tr("{what}: expected an array of shape (N, k) for N = {n} points, got "
+                         "shape {shape}", what=what, n=len(x), shape=out.shape))
     if out.shape[1] > k_max:
-        return failed(f"{what}: use at most {k_max} feature(s), got {out.shape[1]} — "
-                      "the point is to find the few that matter")
+        return failed(tr("{what}: use at most {k} feature(s), got {got} — the point is to find "
+                         "the few that matter", what=what, k=k_max, got=out.shape[1]))
     if not np.issubdtype(out.dtype, np.number) or not np.all(np.isfinite(out)):
-        return failed(f"{what}: the features must be finite numbers")
+        return failed(tr("{what}: the features must be finite numbers", what=what))
     return None
 
 
@@ -87,21 +89,23 @@ def _check(fn, dataset, k_max, what, hint):
         return problem
     acc = linear_accuracy(fn, dataset)
     if acc >= TARGET:
-        return passed(f"with your feature(s) a straight line (no hidden layer) separates "
-                      f"{acc:.0%} of the test points on {dataset}.")
-    return failed(f"with your feature(s) a network without hidden layers reaches only "
-                  f"{acc:.0%} test accuracy on {dataset} (target {TARGET:.0%}): {hint}")
+        return passed(tr("with your feature(s) a straight line (no hidden layer) separates "
+                         "{accuracy:.0%} of the test points on {dataset}.", accuracy=acc,
+                         dataset=dataset))
+    return failed(tr("with your feature(s) a network without hidden layers reaches only "
+                     "{accuracy:.0%} test accuracy on {dataset} (target {target:.0%}): {hint}",
+                     accuracy=acc, dataset=dataset, target=TARGET, hint=hint))
 
 
 def check_circle_features(fn) -> Result:
     """At most 2 features that make the circles linearly separable."""
-    return _check(fn, "circles", 2, "your circle features",
-                  "the class depends on the distance from the centre, and no straight line "
-                  "in (x1, x2) follows a circle — which features grow with that distance?")
+    return _check(fn, "circles", 2, tr("your circle features"),
+                  tr("the class depends on the distance from the centre, and no straight line "
+                     "in (x1, x2) follows a circle — which features grow with that distance?"))
 
 
 def check_xor_feature(fn) -> Result:
     """One feature that makes XOR linearly separable."""
-    return _check(fn, "xor", 1, "your XOR feature",
-                  "XOR's class is 'the two signs differ'; sums such as x1 + x2 or squares "
-                  "cannot see a sign — which single product can?")
+    return _check(fn, "xor", 1, tr("your XOR feature"),
+                  tr("XOR's class is 'the two signs differ'; sums such as x1 + x2 or squares "
+                     "cannot see a sign — which single product can?"))

@@ -9,6 +9,7 @@ learning rates of the final-loss sweep, ``final_loss`` what the sweep compares.
 import numpy as np
 
 from ..data import load_mnist
+from ..i18n import language
 from ..model import mlp
 from ..optim import SGD
 from ..train import fit
@@ -34,18 +35,20 @@ def _lr_data():
 def lr_run(lr, callbacks=()):
     """Train the LR_SETUP network with SGD at `lr`: (per-step losses, diverged message or None).
 
-    Cached per learning rate (the run is deterministic), so moving back to a value is instant.
+    Cached per learning rate (the run is deterministic), so moving back to a value is instant;
+    and per language, since the diverged message is in the language it was trained in.
     """
     lr = float(lr)
-    if lr not in _RUNS:
+    key = (lr, language())
+    if key not in _RUNS:
         x, y = _lr_data()
         model = mlp(list(LR_SETUP["sizes"]), activation="relu", init="he", seed=LR_SETUP["seed"])
         steps = LR_SETUP["steps"]
         epochs = -(-steps * LR_SETUP["batch_size"] // len(x))
         hist = fit(model, SGD(lr=lr), x, y, epochs=epochs, batch_size=LR_SETUP["batch_size"],
                    max_steps=steps, seed=LR_SETUP["seed"], progress=False, callbacks=callbacks)
-        _RUNS[lr] = (np.asarray(hist.loss, dtype=float), hist.diverged)
-    return _RUNS[lr]
+        _RUNS[key] = (np.asarray(hist.loss, dtype=float), hist.diverged)
+    return _RUNS[key]
 
 
 def final_loss(loss):

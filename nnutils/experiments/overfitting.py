@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import corrupt_labels, load_mnist
+from ..i18n import tr
 from ..model import mlp
 from ..optim import SGD
 from ..train import fit
@@ -122,8 +123,8 @@ def overfit_run(setup=LECTURE, weight_decay=0.0, penalty="l2", dropout=0.0, epoc
             test_epochs.append(h.epochs)
             test_acc.append(model.accuracy(x_test, y_test))
         if progress is not None:
-            progress(h.epochs / epochs, f"epoch {h.epochs}/{epochs}: training accuracy "
-                                        f"{h.train_acc[-1]:.3f}")
+            progress(h.epochs / epochs, tr("epoch {epoch}/{epochs}: training accuracy {accuracy:.3f}",
+                                           epoch=h.epochs, epochs=epochs, accuracy=h.train_acc[-1]))
 
     with np.errstate(all="ignore"):
         hist = fit(model, SGD(lr=setup.lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,

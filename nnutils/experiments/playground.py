@@ -26,6 +26,7 @@ import numpy as np
 from ..checks import is_int, number, positive_int
 from ..data import train_val_test_split
 from ..features import FEATURES, PLANE, feature_map, plane_data
+from ..i18n import tr
 from ..layers import Linear
 from ..model import mlp
 from ..optim import make_optimizer
@@ -137,7 +138,8 @@ class PlaygroundRun:
                     batch_size=self.batch_size, x_val=self.f_te, y_val=self.data.y_te,
                     seed=self.epoch, progress=False, divergence_factor=math.inf)
         if h.diverged or not np.isfinite(h.train_loss[-1]):
-            self.diverged = f"diverged in epoch {self.epoch + 1} with lr={self.optimizer.lr:.3g}"
+            self.diverged = tr("diverged in epoch {epoch} with lr={lr:.3g}", epoch=self.epoch + 1,
+                               lr=self.optimizer.lr)
             return False
         self.epoch += 1
         self.train_loss.append(h.train_loss[-1])

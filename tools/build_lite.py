@@ -68,8 +68,9 @@ KERNEL_PACKAGES = ["micropip", "ssl", "sqlite3", "jedi", "ipython"]
 COURSE_PACKAGES = ["numpy", "matplotlib"]
 # Pure-python wheels from PyPI (pinned in requirements-lite.lock) that the lock gets, at the
 # versions the course uses natively (Pyodide's lock has no ipywidgets or comm, and an older
-# tqdm that is not on PyPI as Pyodide built it).
-PYPI_WHEELS = ["ipywidgets", "comm", "tqdm"]
+# tqdm that is not on PyPI as Pyodide built it); koreanize-matplotlib carries the Korean
+# edition's font (nnutils.fonts reads its file, so it must be installed, not imported).
+PYPI_WHEELS = ["ipywidgets", "comm", "tqdm", "koreanize-matplotlib"]
 # Requirements that only carry front-end files (the site serves those from the build venv's
 # labextensions), so the kernel does not need them.
 FRONTEND_ONLY = {"widgetsnbextension", "jupyterlab-widgets"}
@@ -77,7 +78,8 @@ SAMPLE_DATA = ROOT / "data" / "mnist_sample.npz"
 SAMPLE_DATA_PACKAGE = "nnutils-sample-data"
 # Loaded with Pyodide itself, before the first cell runs (in one parallel batch, which is
 # faster than the kernel installing them one after the other).
-PRELOAD = KERNEL_PACKAGES + ["comm", "numpy", "matplotlib", "ipywidgets", "tqdm", "nnutils"]
+PRELOAD = KERNEL_PACKAGES + ["comm", "numpy", "matplotlib", "ipywidgets", "tqdm",
+                              "koreanize-matplotlib", "nnutils"]
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 START_NOTEBOOK = "00_start_here.ipynb"
 

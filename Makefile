@@ -3,12 +3,12 @@
 #   make lab        set up .venv on first use, then open JupyterLab on the course
 #                   (LANG=ko: the Korean edition, 한국어판, with JupyterLab's menus in Korean)
 #   make test       set up .venv on first use, then unit tests + notebook replay (also under
-#                   another BLAS kernel) + browser test
+#                   another BLAS kernel) + browser test + the tests on the browser's numpy/matplotlib
 #   make test-tolerant  replay every notebook with 2 BLAS threads, another kernel and numpy's
 #                   widest SIMD off; every printed number must stay within 5 % (0.03 below 1)
 #   make notebooks  re-execute every notebook (both editions) in place and normalise it
 #   make test-pyodide-versions  the engine and demo tests against the browser's numpy 2.0.2 and
-#                   matplotlib 3.8.4 (not part of `make test`)
+#                   matplotlib 3.8.4 (the last part of `make test`)
 #   make lite       build the course as a static site for the browser (JupyterLite + Pyodide) in
 #                   build/lite; `make lite-serve` serves it on localhost (see the end of this file)
 #   make bench      run the benchmark scripts (they print ratios, they are not tests)
@@ -98,7 +98,7 @@ $(LAB_LOCALE_KO):
 	printf '{\n  "locale": "ko_KR"\n}\n' > $@
 
 # `make -k test` runs all parts even when one fails.
-test: test-unit test-notebooks test-kernels test-browser
+test: test-unit test-notebooks test-kernels test-browser test-pyodide-versions
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --ignore=tests/test_browser.py tests
@@ -145,11 +145,9 @@ test-pyodide-versions: $(STAMP)
 		.write(sys.argv[1] + '\n')" "$$($(PY) -c 'import site; print(site.getsitepackages()[0])')"
 	$(PV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
 		--no-deps -r requirements-pyodide-versions.lock
-	$(PV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
-		--no-build-isolation -e .
 	$(PV_VENV)/bin/python -c "import numpy, matplotlib; print('numpy', numpy.__version__, \
 		'matplotlib', matplotlib.__version__)"
-	$(PV_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(JOBS) $(PV_TESTS)
+	PYTHONPATH=$(CURDIR) $(PV_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(JOBS) $(PV_TESTS)
 
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS) $(NOTEBOOKS_KO)

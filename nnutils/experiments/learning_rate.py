@@ -32,7 +32,7 @@ def _lr_data():
     return _DATA["train"]
 
 
-def lr_run(lr, callbacks=()):
+def lr_run(lr, progress=False):
     """Train the LR_SETUP network with SGD at `lr`: (per-step losses, diverged message or None).
 
     Cached per learning rate (the run is deterministic), so moving back to a value is instant;
@@ -46,7 +46,7 @@ def lr_run(lr, callbacks=()):
         steps = LR_SETUP["steps"]
         epochs = -(-steps * LR_SETUP["batch_size"] // len(x))
         hist = fit(model, SGD(lr=lr), x, y, epochs=epochs, batch_size=LR_SETUP["batch_size"],
-                   max_steps=steps, seed=LR_SETUP["seed"], progress=False, callbacks=callbacks)
+                   max_steps=steps, seed=LR_SETUP["seed"], progress=progress)
         _RUNS[key] = (np.asarray(hist.loss, dtype=float), hist.diverged)
     return _RUNS[key]
 

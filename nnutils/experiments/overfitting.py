@@ -37,7 +37,7 @@ class Setup:
     sizes: tuple
     lr: float
     epochs: int
-    eval_every: int         # test accuracy every few epochs (each is a pass over 1,000 images)
+    eval_every: int         # the test accuracy shown every few epochs
 
     def __str__(self):
         noise = f", {self.label_noise:.0%} wrong labels" if self.label_noise else ""
@@ -116,20 +116,20 @@ def overfit_run(setup=LECTURE, weight_decay=0.0, penalty="l2", dropout=0.0, epoc
     x, y, _, _, x_test, y_test = overfit_data(setup)
     model = mlp(setup.sizes, init="he", dropout=dropout, weight_decay=weight_decay, penalty=penalty,
                 seed=seed)
-    test_epochs, test_acc = [], []
 
-    def after_epoch(h):
-        if h.epochs == 1 or h.epochs % setup.eval_every == 0 or h.epochs == epochs:
-            test_epochs.append(h.epochs)
-            test_acc.append(model.accuracy(x_test, y_test))
-        if progress is not None:
-            progress(h.epochs / epochs, tr("epoch {epoch}/{epochs}: training accuracy {accuracy:.3f}",
-                                           epoch=h.epochs, epochs=epochs, accuracy=h.train_acc[-1]))
+    def report(h):
+        progress(h.epochs / epochs, tr("epoch {epoch}/{epochs}: training accuracy {accuracy:.3f}",
+                                       epoch=h.epochs, epochs=epochs, accuracy=h.train_acc[-1]))
 
     with np.errstate(all="ignore"):
+        # the clean test set as fit's validation data: its accuracy after every epoch (it takes
+        # no part in training), so the run depends on fit's inputs alone and the browser
+        # edition can load it (nnutils.precomputed)
         hist = fit(model, SGD(lr=setup.lr), x, y, epochs=epochs, batch_size=BATCH, seed=seed,
-                   progress=False, callbacks=(after_epoch,))
-    run = OverfitRun(np.array(hist.train_acc), np.array(test_epochs, dtype=int),
-                     np.array(test_acc), model, hist)
+                   x_val=x_test, y_val=y_test, progress=report if progress is not None else False)
+    test_epochs = np.array([e for e in range(1, hist.epochs + 1)
+                            if e == 1 or e % setup.eval_every == 0 or e == epochs], dtype=int)
+    run = OverfitRun(np.array(hist.train_acc), test_epochs,
+                     np.array(hist.val_acc)[test_epochs - 1], model, hist)
     _CACHE[key] = run
     return run

@@ -12,8 +12,14 @@ native notebooks.
 
 A fit is not looked up when it has callbacks or ``on_step`` (they may do anything with the
 model), a seed that is not an int or a Generator, or a model, loss, optimizer, schedule or
-augmenter that is not the package's own. What a loaded run does not restore: the gradients
-and the layers' saved forward values of the last step.
+augmenter that is not the package's own, or when it is so small that training it live costs
+less than looking it up (``MIN_WORK``). What a loaded run does not restore: the gradients and
+the layers' saved forward values of the last step.
+
+An experiment whose result is a few numbers (a demo's curves, a search trial's score) is
+remembered whole instead, with ``remembered(name, inputs, compute)``: its results are kept in
+one JSON table per name, so a demo loads every recorded setting with one request, and the site
+holds the numbers the figure shows rather than the trained weights.
 
 ``NNUTILS_PRECOMPUTED=<folder>`` makes a native kernel look runs up in a folder too (tests).
 Files are numpy ``.npz`` without pickles; the non-array part is JSON.
@@ -23,6 +29,7 @@ import hashlib
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +42,13 @@ SITE_FOLDER = "precomputed"          # next to index.html in the built site
 IN_BROWSER = sys.platform == "emscripten"
 _HISTORY_LISTS = ("loss", "lr", "train_loss", "train_acc", "val_loss", "val_acc")
 _HISTORY_VALUES = ("steps", "epochs", "best_epoch", "stopped_early", "seconds")
+# samples seen x parameters below which a fit trains live: training it costs about as much as
+# hashing its inputs and fetching its file (lesson 10's playground fits one epoch at a time)
+MIN_WORK = 2e6
+
+
+# what was looked up, not found, and so trained live: "fit", or a remembered result's name
+trained_live = Counter()
 
 
 class _NotKeyable(Exception):
@@ -157,17 +171,31 @@ def run(train, model, optimizer, data, rng, options):
 
     A run that is looked up and not found trains with a progress bar, since it is slow here.
     """
-    folder = recording()
-    key = fit_key(model, optimizer, data, options) if active() or folder else None
-    entry = load(key) if key is not None and active() else None
+    folder, looks_up = recording(), active()
+    if _INSIDE or _work(model, data, options) < MIN_WORK:
+        folder, looks_up = None, False     # part of a remembered result, or cheaper to train
+    key = fit_key(model, optimizer, data, options) if looks_up or folder else None
+    entry = load(key) if key is not None and looks_up else None
     if entry is not None:
         return restore(entry, model, optimizer, rng, _history()())
-    if key is not None and active() and not callable(options["progress"]):
-        options = dict(options, progress=True)
+    if key is not None and looks_up:
+        trained_live["fit"] += 1
+        if not callable(options["progress"]):
+            options = dict(options, progress=True)
     hist = train(model, optimizer, data, rng, **options)
     if key is not None and folder:
         record(folder, key, model, optimizer, hist, rng)
     return hist
+
+
+def _work(model, data, options):
+    """Samples seen x parameters: what a fit's training time grows with."""
+    per_epoch = len(data.x)
+    steps = options["epochs"] * -(-per_epoch // options["batch_size"])
+    if options["max_steps"] is not None:
+        steps = min(steps, options["max_steps"])
+    samples = steps * min(options["batch_size"], per_epoch)
+    return samples * sum(p.size for p in model.params.values())
 
 
 def _history():
@@ -189,19 +217,16 @@ def record(folder, key, model, optimizer, hist, rng):
     """Write one run to folder/key.npz (atomically: a half-written file is never read)."""
     arrays = {f"model/{k}": v for k, v in model.state().items()}
     arrays.update({f"optimizer/{k}": v for k, v in _optimizer_arrays(optimizer)})
-    meta = {"history": {k: getattr(hist, k) for k in _HISTORY_LISTS + _HISTORY_VALUES},
-            "diverged": hist.diverged is not None,
+    meta = {**history_as_json(hist),
             "optimizer": {k: v for k, v in vars(optimizer).items()
                           if isinstance(v, (bool, int, float, str))},
             "generators": {str(i): _generator_states(layer) for i, layer in enumerate(model.layers)},
             "rng": rng.bit_generator.state}
     arrays["meta"] = np.array(json.dumps(meta))
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        np.savez_compressed(f, **arrays)
-    os.replace(tmp, folder / f"{key}.npz")
+    import io
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    _write_atomically(Path(folder) / f"{key}.npz", buffer.getvalue())
 
 
 def load(key):
@@ -229,11 +254,90 @@ def restore(entry, model, optimizer, rng, history):
         for attr, state in states.items():
             getattr(model.layers[int(i)], attr).bit_generator.state = state
     rng.bit_generator.state = meta["rng"]
-    for k, v in meta["history"].items():
-        setattr(history, k, list(v) if k in _HISTORY_LISTS else v)
-    if meta["diverged"]:
-        history.diverged = diverged_message(history.steps + 1, history.lr[-1])
+    history_from_json(meta, history)
     _say_once()
+    return history
+
+
+# ------------------------------------------------------------------ remembered results
+_INSIDE = []         # non-empty while a remembered result is computed: its fits just train
+_TABLES = {}
+
+
+def remembered(name, inputs, compute):
+    """compute(), or its value recorded ahead of time for (name, inputs).
+
+    inputs: numbers, strings, lists, dicts (JSON) that, with this package's source, fully
+    determine the result; compute() returns JSON (lists, dicts, numbers, strings, None; a
+    tuple comes back as a list). The fits inside compute() neither look up nor record: the
+    result is what is kept.
+    """
+    key = _result_key(name, inputs)
+    if active():
+        table = _table(name)
+        if key in table:
+            _say_once()
+            return table[key]
+        trained_live[name] += 1
+    _INSIDE.append(name)
+    try:
+        value = compute()
+    finally:
+        _INSIDE.pop()
+    folder = recording()
+    if folder:
+        _write_atomically(Path(folder) / "results" / name / f"{key}.json",
+                          json.dumps(value).encode())
+    return value
+
+
+def _result_key(name, inputs):
+    h = hashlib.blake2b(digest_size=20)
+    h.update(_package_fingerprint())
+    h.update(json.dumps([name, inputs], sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _table(name):
+    if name not in _TABLES:
+        data = _read(f"results/{name}.json")
+        _TABLES[name] = json.loads(data.decode()) if data is not None else {}
+    return _TABLES[name]
+
+
+def pack_results(records, site):
+    """Gather the results recorded in records/results/<name>/<key>.json into one table per
+    name, site/results/<name>.json, the file remembered() reads. Returns the tables' names."""
+    names = []
+    for folder in sorted(p for p in (Path(records) / "results").glob("*") if p.is_dir()):
+        table = {f.stem: json.loads(f.read_text()) for f in sorted(folder.glob("*.json"))}
+        _write_atomically(Path(site) / "results" / f"{folder.name}.json",
+                          json.dumps(table, sort_keys=True).encode())
+        names.append(folder.name)
+    return names
+
+
+def _write_atomically(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def history_as_json(hist):
+    """A History as JSON: its fields, and whether it diverged (the message is rendered again
+    when loaded, in the language of the moment)."""
+    return {"history": {k: getattr(hist, k) for k in _HISTORY_LISTS + _HISTORY_VALUES},
+            "diverged": hist.diverged is not None}
+
+
+def history_from_json(saved, history=None):
+    """The History that history_as_json saved (filled into `history` when given)."""
+    history = _history()() if history is None else history
+    for k, v in saved["history"].items():
+        setattr(history, k, list(v) if k in _HISTORY_LISTS else v)
+    if saved["diverged"]:
+        history.diverged = diverged_message(history.steps + 1, history.lr[-1])
     return history
 
 

@@ -88,8 +88,10 @@ def test_a_run_that_is_not_recorded_trains_live_with_a_progress_bar(data, tmp_pa
     seen = []
     real = train._train
     monkeypatch.setattr(train, "_train", lambda *a, **kw: seen.append(kw["progress"]) or real(*a, **kw))
+    monkeypatch.setattr(precomputed, "trained_live", precomputed.Counter())
     _, _, hist = _run(data, epochs=1)
     assert seen == [True] and hist.epochs == 1
+    assert precomputed.trained_live == {"fit": 1}            # what the browser sweep counts
 
 
 def _key(data, model=None, opt=None, **changes):
@@ -198,3 +200,88 @@ def test_int_labels_give_the_same_key_whatever_their_width(data):
     x, y, xv, yv = data
     narrow = (x, y.astype(np.int32), xv, yv.astype(np.int32))
     assert _key(narrow) == _key(data)
+
+
+def test_a_fit_too_small_to_be_worth_a_lookup_neither_records_nor_looks_up(data, tmp_path,
+                                                                           monkeypatch):
+    x, y, _, _ = data
+    tiny = lambda: fit(mlp((784, 2, 10), seed=0), SGD(lr=0.1), x[:100], y[:100], epochs=1,  # noqa: E731
+                       batch_size=50, progress=False)
+    assert 100 * sum(p.size for p in mlp((784, 2, 10), seed=0).params.values()) < precomputed.MIN_WORK
+    monkeypatch.setenv(precomputed.RECORD_ENV, str(tmp_path))
+    tiny()
+    assert not list(tmp_path.iterdir())
+    monkeypatch.delenv(precomputed.RECORD_ENV)
+    monkeypatch.setenv(precomputed.FOLDER_ENV, str(tmp_path))
+    monkeypatch.setattr(precomputed, "fit_key", lambda *a: pytest.fail("a key was computed"))
+    tiny()
+
+
+def _record_and_pack(tmp_path, monkeypatch, produce):
+    """produce() once with recording on; returns its value and the packed site folder, which
+    lookups then read (NNUTILS_PRECOMPUTED)."""
+    records, site = tmp_path / "records", tmp_path / "site"
+    monkeypatch.setenv(precomputed.RECORD_ENV, str(records))
+    value = produce()
+    monkeypatch.delenv(precomputed.RECORD_ENV)
+    precomputed.pack_results(records, site)
+    monkeypatch.setenv(precomputed.FOLDER_ENV, str(site))
+    monkeypatch.setattr(precomputed, "_TABLES", {})
+    return value, records, site
+
+
+def test_a_remembered_result_is_recorded_packed_and_loaded_without_computing(data, tmp_path,
+                                                                              monkeypatch, capsys):
+    x, y, _, _ = data
+
+    def compute():
+        model = mlp((784, 20, 10), seed=0)
+        hist = fit(model, SGD(lr=0.1), x, y, epochs=1, batch_size=50, progress=False)
+        return {"loss": hist.loss, "std": float("inf"), "note": None}
+    value, records, site = _record_and_pack(
+        tmp_path, monkeypatch, lambda: precomputed.remembered("toy", [0.1, True, "a"], compute))
+    assert not list(records.glob("*.npz"))      # its fit is part of the result, not kept apart
+    assert sorted(p.name for p in (site / "results").iterdir()) == ["toy.json"]
+    monkeypatch.setattr(precomputed, "_SAID", set())
+    capsys.readouterr()
+    loaded = precomputed.remembered("toy", [0.1, True, "a"], lambda: pytest.fail("computed again"))
+    assert loaded == value and len(loaded["loss"]) == 6
+    assert "computed ahead of time" in capsys.readouterr().out
+    calls = []
+    monkeypatch.setattr(precomputed, "trained_live", precomputed.Counter())
+    precomputed.remembered("toy", [0.2, True, "a"], lambda: calls.append(1))
+    precomputed.remembered("other", [0.1, True, "a"], lambda: calls.append(2))
+    assert calls == [1, 2]                      # other inputs, another name: computed
+    assert precomputed.trained_live == {"toy": 1, "other": 1}
+
+
+def test_a_loaded_search_trial_gives_the_trained_score_and_history(tmp_path, monkeypatch):
+    from nnutils.experiments import random_search as rs
+
+    def trials():
+        rs.clear_search_cache()
+        return [rs.search_trial(lr, 1e-6, epochs=2) for lr in (0.05, 80.0)]   # the 2nd diverges
+    trained, _, _ = _record_and_pack(tmp_path, monkeypatch, trials)
+    monkeypatch.setattr(rs, "train_trial", lambda *a: pytest.fail("trained again"))
+    loaded = trials()
+    assert trained[1][1]["diverged"] and loaded[1][1]["diverged"] == trained[1][1]["diverged"]
+    for (score, extra), (score2, extra2) in zip(trained, loaded):
+        assert score2 == score
+        assert vars(extra2["history"]) == vars(extra["history"])
+    rs.clear_search_cache()
+
+
+def test_the_batch_norm_demo_draws_a_loaded_setting_as_a_trained_one(tmp_path, monkeypatch):
+    from nnutils.demos import batchnorm as bn
+
+    def draw(**setting):
+        bn._RESULTS.clear()
+        demo = bn.BatchNormDemo(epochs=1, **setting)
+        return (list(demo.line.get_ydata()), [h.get_data().values.tolist() for h in demo.hist_after],
+                demo.final_text.get_text(), demo.status.value)
+    setting = dict(scale=1.0, batchnorm=False, lr=1.0)          # diverges: a message to render
+    trained, _, _ = _record_and_pack(tmp_path, monkeypatch, lambda: draw(**setting))
+    assert "diverged at step" in trained[3]
+    monkeypatch.setattr(bn.BatchNormDemo, "_compute", lambda *a: pytest.fail("trained again"))
+    assert draw(**setting) == trained
+    bn._RESULTS.clear()

@@ -441,17 +441,22 @@ def assemble_pyodide(python, work, archive):
 
 
 def stage_contents(work):
-    """The notebooks as the site's files: notebooks/*.ipynb at the top, notebooks/ko/ if any."""
+    """The notebooks as the site's files: notebooks/*.ipynb at the top, notebooks/ko/ if any,
+    and docs/ beside them. The notebooks' links to the repository's docs/ (one level above
+    notebooks/) are rewritten to the site's docs/, which sits one level higher."""
     contents = work / "contents"
     shutil.rmtree(contents, ignore_errors=True)
     contents.mkdir(parents=True)
-    for folder, target in ((ROOT / "notebooks", contents), (ROOT / "notebooks" / "ko",
-                                                              contents / "ko")):
+    shutil.copytree(ROOT / "docs", contents / "docs", ignore=shutil.ignore_patterns("*.png"))
+    for depth, (folder, target) in enumerate(((ROOT / "notebooks", contents),
+                                              (ROOT / "notebooks" / "ko", contents / "ko"))):
         notebooks = sorted(folder.glob("*.ipynb"))
         if notebooks:
             target.mkdir(exist_ok=True)
         for nb in notebooks:
-            shutil.copy2(nb, target / nb.name)
+            text = nb.read_text(encoding="utf-8")
+            text = text.replace("](" + "../" * (depth + 1) + "docs/", "](" + "../" * depth + "docs/")
+            (target / nb.name).write_text(text, encoding="utf-8")
     return contents
 
 
@@ -493,7 +498,7 @@ def jupyter_lite_build(python, work, contents, out):
 # demo's two fine log sliders (thousands) train live.
 MAX_DEMO_SETTINGS = 150
 RECORD_DEMO_SETTINGS = """
-import importlib, inspect, itertools, pkgutil, sys
+import importlib, inspect, itertools, json, math, os, pkgutil, sys
 import numpy as np
 import ipywidgets as W
 import nnutils.demos
@@ -508,6 +513,7 @@ def stops(w):
     grid = w.min + w.step * np.arange(n)
     return [float(w.base ** g) for g in grid] if isinstance(w, W.FloatLogSlider) else list(grid)
 
+recorded = {}       # demo class -> "all" settings, or only "presets" (the rest trains live)
 for info in pkgutil.iter_modules(nnutils.demos.__path__):
     module = importlib.import_module(f"nnutils.demos.{info.name}")
     for cls in vars(module).values():
@@ -516,21 +522,34 @@ for info in pkgutil.iter_modules(nnutils.demos.__path__):
             continue
         demo = cls()
         grid = {name: stops(w) for name, w in demo.controls.items()}
-        settings = list(itertools.product(*grid.values()))
-        print(f"{cls.__name__}: {len(settings)} settings", "recorded" if len(settings) <= int(sys.argv[1])
-              else "(too many: trains live)", flush=True)
-        if len(settings) <= int(sys.argv[1]):
-            for values in settings:
-                demo.set(**dict(zip(grid, values)))
+        every = math.prod(len(v) for v in grid.values()) <= int(sys.argv[1])
+        settings = ([dict(zip(grid, values)) for values in itertools.product(*grid.values())]
+                    if every else [])
+        # and every preset; with too many settings, every stop of the first control from each
+        # preset (what a teacher clicks, and what the browser sweep moves)
+        first = next(iter(grid))
+        for preset in demo.presets.values():
+            start = {**demo.defaults, **preset}
+            settings += [start] if every else [{**start, first: v} for v in grid[first]]
+        print(f"{cls.__name__}: {len(settings)} settings run, its fits recorded",
+              "(all settings)" if every else
+              "(presets and their first control's stops; the rest trains live)", flush=True)
+        for values in settings:
+            demo.set(**values)
+        recorded[cls.__name__] = "all" if every else "presets"
+with open(os.path.join(os.environ["NNUTILS_RECORD_RUNS"], "demos.json"), "w") as f:
+    json.dump(recorded, f, indent=1, sort_keys=True)
 """
 
 
 def record_runs(course_python, work, out):
     """Run the English notebooks natively with NNUTILS_RECORD_RUNS (nnutils/precomputed.py),
-    then every setting of the retraining demos: each fit they make is written to
-    out/precomputed/<key>.npz, with an index.json of the keys, for the browser to load instead
-    of training. Same code, same numbers; the Korean notebooks
-    have the same code cells, so the same runs."""
+    then the settings of the retraining demos: each fit they make is written to
+    out/precomputed/<key>.npz, each remembered result into a table
+    out/precomputed/results/<name>.json, with an index.json of the files, for the browser to
+    load instead of training, and demos.json says which demos have all their settings recorded.
+    Same code, same numbers; the Korean notebooks have the same code cells, so the same runs."""
+    course_python = Path(course_python).absolute()       # the commands below run elsewhere
     runs = work / "precomputed"
     copies = work / "record-notebooks"
     for folder in (runs, copies):
@@ -541,16 +560,20 @@ def record_runs(course_python, work, out):
         shutil.copy2(nb, copies / nb.name)
     env = {**os.environ, "NNUTILS_RECORD_RUNS": str(runs), "OPENBLAS_NUM_THREADS": "1"}
     env.pop("NNUTILS_PRECOMPUTED", None)
-    jupyter = Path(course_python).absolute().parent / "jupyter"
+    jupyter = course_python.parent / "jupyter"
     run([jupyter, "execute", "--inplace", *[copies / nb.name for nb in notebooks]], cwd=copies,
         env=env)
     run([course_python, "-c", RECORD_DEMO_SETTINGS, str(MAX_DEMO_SETTINGS)], cwd=copies, env=env)
     target = out / SITE_RUNS
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(runs, target)
-    keys = sorted(p.name for p in target.glob("*.npz"))
-    (target / "index.json").write_text(json.dumps(keys) + "\n")
-    return len(keys), folder_size(target)
+    shutil.copytree(runs, target, ignore=shutil.ignore_patterns("results"))
+    # the remembered results, one table per name (nnutils.precomputed.remembered)
+    run([course_python, "-c", "import sys; from nnutils.precomputed import pack_results; "
+         "pack_results(*sys.argv[1:])", str(runs), str(target)], cwd=copies, env=env)
+    names = sorted(p.relative_to(target).as_posix()
+                   for p in [*target.glob("*.npz"), *target.glob("results/*.json")])
+    (target / "index.json").write_text(json.dumps(names) + "\n")
+    return len(names), folder_size(target)
 
 
 def folder_size(path):
@@ -610,8 +633,8 @@ def main(argv=None):
         raise SystemExit(f"build_lite: {e}") from None
     if args.course_python:
         count, size = record_runs(args.course_python, args.work, args.out)
-        print(f"{SITE_RUNS}/: {count} training runs recorded natively, {size / 1e6:.1f} MB "
-              f"(downloaded only by the notebooks that load them)")
+        print(f"{SITE_RUNS}/: {count} files of training runs and results recorded natively, "
+              f"{size / 1e6:.1f} MB (downloaded only by the notebooks that load them)")
     kernel, frontend = first_visit_estimate(args.out, lock)
     try:
         shown = args.out.resolve().relative_to(ROOT)

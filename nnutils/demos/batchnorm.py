@@ -5,17 +5,18 @@ MNIST training images for 20 epochs. Without BN only a narrow band of scales tra
 (Linear → BatchNorm → ReLU) almost any scale does, and larger learning rates become usable.
 
 The experiment is ``nnutils.experiments.batchnorm`` (``train_run``, shared with the notebook's
-sweep, and ``relu_outputs``); ``BatchNormDemo`` puts scale × BN on/off × lr under controls
-and retrains on release (≈ 0.5–2 s, with progress; each setting is trained once and
-remembered).
+sweep, and ``relu_outputs``); ``BatchNormDemo`` puts scale × BN on/off × lr under controls,
+in half-decade stops, and retrains on release (≈ 0.5–2 s, with progress; each setting is
+trained once and remembered; the browser edition loads all 126 settings computed ahead of time).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from nnutils import precomputed
 from nnutils.experiments.batchnorm import EPOCHS, SIZES, lecture_setup, relu_outputs, train_run
-from nnutils.i18n import language, tr
+from nnutils.i18n import tr
 from nnutils.model import mlp
 from nnutils.plots import PALETTE, hist_stairs
 from nnutils.widgets import Demo, controls as C
@@ -61,9 +62,11 @@ class BatchNormDemo(Demo):
         super().__init__(**values)
 
     def make_controls(self):
-        return {"scale": C.slider(0.01, 1e-4, 1.0, log=True, description="init scale (std)"),
+        # half-decade stops: few enough settings (9 x 2 x 7) to be computed ahead of time
+        return {"scale": C.slider(0.01, 1e-4, 1.0, log=True, step=0.5,
+                                  description="init scale (std)"),
                 "batchnorm": C.toggle(True, description="batch norm"),
-                "lr": C.slider(0.01, 1e-3, 1.0, log=True, description="learning rate")}
+                "lr": C.slider(0.01, 1e-3, 1.0, log=True, step=0.5, description="learning rate")}
 
     def build(self, fig):
         gs = fig.add_gridspec(2, 5, height_ratios=[1.25, 1.0])
@@ -104,12 +107,12 @@ class BatchNormDemo(Demo):
         if self.previous is not None and self.previous[0] != label:
             self.prev_line.set_data(*self.previous[1])
             self.prev_line.set_label(tr("previous: {setting}", setting=self.previous[0]))
-        # per language too: a stored run keeps fit's "diverged at step ..." in the words of its run
-        key = (round(float(scale), 12), bool(batchnorm), round(float(lr), 12), self.epochs, language())
+        key = (round(float(scale), 12), bool(batchnorm), round(float(lr), 12), self.epochs)
         cached = key in _RESULTS
         if not cached:
             self.progress(0.0, tr("training {setting} …", setting=label))
-            _RESULTS[key] = self._compute(scale, batchnorm, lr)
+            _RESULTS[key] = precomputed.remembered(
+                "batchnorm_demo", list(key), lambda: self._compute(scale, batchnorm, lr))
             self.progress(1.0)
         r = _RESULTS[key]
         epochs = np.arange(1, len(r["acc"]) + 1)
@@ -128,13 +131,14 @@ class BatchNormDemo(Demo):
                                          init=_fmt_std(r["init_std"][i]),
                                          after=_fmt_std(r["after_std"][i])))
         if r["diverged"]:
-            self.message(f"{label}: {r['diverged']}")
+            self.message(f"{label}: {precomputed.diverged_message(*r['diverged'])}")
         elif cached:
             self.status.value = tr("{setting}: cached result (this setting was trained before)",
                                    setting=label)
 
     def _compute(self, scale, batchnorm, lr):
-        """Train once; keep only what the figure shows (curve, histogram counts, stds)."""
+        """Train once; keep only what the figure shows (curve, histogram counts, stds, where
+        it diverged), as JSON."""
         probe = lecture_setup()[0][:500]
         # train_run's network before training: the "at init" histograms
         untrained = mlp(SIZES, init="normal", std=scale, batchnorm=batchnorm, seed=0)
@@ -146,13 +150,14 @@ class BatchNormDemo(Demo):
             init_acts = relu_outputs(untrained, probe, train=True)
             model, hist = train_run(scale, batchnorm, lr, epochs=self.epochs, progress=report)
             after = relu_outputs(model, probe, train=False)
-        out = {"acc": list(hist.train_acc), "diverged": hist.diverged,
+        out = {"acc": list(hist.train_acc),
+               "diverged": [hist.steps + 1, hist.lr[-1]] if hist.diverged else None,
                "init_counts": [], "after_counts": [], "init_std": [], "after_std": []}
         for acts, counts, stds in [(init_acts, out["init_counts"], out["init_std"]),
                                    (after, out["after_counts"], out["after_std"])]:
             for a in acts:
                 a = np.nan_to_num(a, nan=np.inf)
-                counts.append(_fractions(a))
+                counts.append(_fractions(a).tolist())
                 with np.errstate(all="ignore"):
                     stds.append(float(np.std(a)))
         return out

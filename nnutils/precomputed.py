@@ -26,6 +26,7 @@ Files are numpy ``.npz`` without pickles; the non-array part is JSON.
 """
 
 import hashlib
+import io
 import json
 import os
 import sys
@@ -172,7 +173,7 @@ def run(train, model, optimizer, data, rng, options):
     A run that is looked up and not found trains with a progress bar, since it is slow here.
     """
     folder, looks_up = recording(), active()
-    if _INSIDE or _work(model, data, options) < MIN_WORK:
+    if (folder or looks_up) and (_INSIDE or _work(model, data, options) < MIN_WORK):
         folder, looks_up = None, False     # part of a remembered result, or cheaper to train
     key = fit_key(model, optimizer, data, options) if looks_up or folder else None
     entry = load(key) if key is not None and looks_up else None
@@ -223,7 +224,6 @@ def record(folder, key, model, optimizer, hist, rng):
             "generators": {str(i): _generator_states(layer) for i, layer in enumerate(model.layers)},
             "rng": rng.bit_generator.state}
     arrays["meta"] = np.array(json.dumps(meta))
-    import io
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     _write_atomically(Path(folder) / f"{key}.npz", buffer.getvalue())
@@ -234,7 +234,6 @@ def load(key):
     data = _read(f"{key}.npz")
     if data is None:
         return None
-    import io
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         return {name: z[name] for name in z.files}
 

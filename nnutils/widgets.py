@@ -272,6 +272,17 @@ class Demo:
             return [v for _, v in w._options_full]
         raise TypeError(f"no extreme values known for a {type(w).__name__}")
 
+    def stops(self, name) -> list:
+        """Every value a control can take: each step of a slider, every option of a dropdown,
+        both states of a toggle (what make lite runs to record a retraining demo)."""
+        w = self.controls[name]
+        if isinstance(w, (W.FloatSlider, W.IntSlider, W.FloatLogSlider)):
+            grid = [w.min + w.step * k for k in range(round((w.max - w.min) / w.step) + 1)]
+            return [w.base ** g for g in grid] if isinstance(w, W.FloatLogSlider) else grid
+        if isinstance(w, W.SelectMultiple):
+            raise TypeError("a multiple choice has no list of stops")
+        return self.extremes(name)
+
     def png(self) -> bytes:
         return self.image.value
 

@@ -239,3 +239,11 @@ def test_a_slider_value_echoed_with_float_noise_is_not_redrawn_or_printed():
     assert demo.values["shift"] == 0.01 and "shift=0.01)" in demo.code_text()
     demo.controls["shift"].value = 0.02               # a real move still updates
     assert demo.updates == updates + 1
+
+
+def test_a_demos_stops_are_every_value_its_controls_can_take():
+    from nnutils.demos.batchnorm import BatchNormDemo
+    demo = BatchNormDemo(epochs=1)
+    np.testing.assert_allclose(demo.stops("scale"), np.logspace(-4, 0, 9), rtol=1e-12)
+    np.testing.assert_allclose(demo.stops("lr"), np.logspace(-3, 0, 7), rtol=1e-12)
+    assert sorted(demo.stops("batchnorm")) == [False, True]

@@ -494,24 +494,13 @@ def jupyter_lite_build(python, work, contents, out):
 
 
 # Every setting of each retraining demo whose controls have at most this many combinations
-# (the dropout ratio's 9 stops, λ × penalty's 21, the learning rate's 101); the batch-norm
-# demo's two fine log sliders (thousands) train live.
+# (the dropout ratio's 9 stops, λ × penalty's 21, the learning rate's 101, batch norm's 126);
+# the XOR trainer's and the random search's (many thousands) get their presets recorded.
 MAX_DEMO_SETTINGS = 150
 RECORD_DEMO_SETTINGS = """
 import importlib, inspect, itertools, json, math, os, pkgutil, sys
-import numpy as np
-import ipywidgets as W
 import nnutils.demos
 from nnutils.widgets import Demo
-
-def stops(w):
-    if isinstance(w, W.Dropdown):
-        return [v for _, v in w.options]
-    if isinstance(w, W.Checkbox):
-        return [w.value, not w.value]
-    n = int(round((w.max - w.min) / w.step)) + 1
-    grid = w.min + w.step * np.arange(n)
-    return [float(w.base ** g) for g in grid] if isinstance(w, W.FloatLogSlider) else list(grid)
 
 recorded = {}       # demo class -> "all" settings, or only "presets" (the rest trains live)
 for info in pkgutil.iter_modules(nnutils.demos.__path__):
@@ -521,7 +510,7 @@ for info in pkgutil.iter_modules(nnutils.demos.__path__):
                 and cls.retrains and not inspect.isabstract(cls) and not cls.__name__.startswith("_")):
             continue
         demo = cls()
-        grid = {name: stops(w) for name, w in demo.controls.items()}
+        grid = {name: demo.stops(name) for name in demo.controls}
         every = math.prod(len(v) for v in grid.values()) <= int(sys.argv[1])
         settings = ([dict(zip(grid, values)) for values in itertools.product(*grid.values())]
                     if every else [])
